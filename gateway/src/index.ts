@@ -1,0 +1,2 @@
+export { startGateway, SUPERGRAPH_PATH, type GatewayContext, type GatewayOptions } from './server.js';
+export { composeSupergraph } from './compose.js';

@@ -1,0 +1,84 @@
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { INTERNAL_TOKEN_HEADER, loadSigningKey, loadVerificationKey, type Identity } from '@flowforge/auth';
+import { createLogger, healthRoute, maskError, sendJson, serveGraphQL, servicePort, subgraphUrl, type Logger, type RunningHttpServer, type SubgraphName } from '@flowforge/runtime';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createSubgraphFetcher } from './fetcher.js';
+import { authenticate, InternalTokenIssuer } from './identity.js';
+import { checkSubgraphs } from './readiness.js';
+
+export interface GatewayContext {
+  identity: Identity;
+  requestId: string;
+}
+
+export const SUPERGRAPH_PATH = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
+
+export interface GatewayOptions {
+  env?: NodeJS.ProcessEnv;
+  port?: number;
+  log?: Logger;
+  supergraphSdl?: string;
+}
+
+export async function startGateway(options: GatewayOptions = {}): Promise<RunningHttpServer> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? createLogger('gateway', env);
+  const accessKey = await loadVerificationKey('access', env);
+  const internalTokens = new InternalTokenIssuer(await loadSigningKey('internal', env));
+  const fetcher = createSubgraphFetcher();
+
+  class InternalTokenDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+    override async willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
+      // Apollo also calls this for its own health checks, with an empty context.
+      if (!context?.identity || !request.http) return;
+      request.http.headers.set(INTERNAL_TOKEN_HEADER, await internalTokens.tokenFor(context.identity));
+      request.http.headers.set('x-request-id', context.requestId);
+    }
+  }
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl ?? readFileSync(SUPERGRAPH_PATH, 'utf8'),
+    // Query plans reveal the subgraph topology: never expose them, whatever NODE_ENV says.
+    __exposeQueryPlanExperimental: false,
+    buildService: ({ name }) => new InternalTokenDataSource({ url: subgraphUrl(name as SubgraphName, env), fetcher }),
+  });
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    formatError: (formatted, original) => maskError(formatted, original, log),
+  });
+
+  const jwks = { keys: [accessKey.publicJwk] };
+  const running = await serveGraphQL<GatewayContext>({
+    apollo,
+    port: options.port ?? servicePort('gateway', env),
+    host: env.HOST ?? '127.0.0.1',
+    log,
+    routes: [
+      healthRoute('/healthz'),
+      healthRoute('/readyz', () => checkSubgraphs(env)),
+      (req, res) => {
+        if (req.url !== '/.well-known/jwks.json') return false;
+        sendJson(res, 200, jwks, { 'cache-control': 'public, max-age=300' });
+        return true;
+      },
+    ],
+    async context(req) {
+      const requestId = randomUUID();
+      return { identity: await authenticate(req, accessKey), requestId };
+    },
+  });
+  log({ msg: 'gateway listening', url: running.url });
+  return {
+    ...running,
+    async close() {
+      await running.close();
+      await fetcher.close();
+    },
+  };
+}

@@ -1,0 +1,4 @@
+import { runUntilSignalled } from '@flowforge/runtime';
+import { startStack } from './index.js';
+
+await runUntilSignalled(await startStack());

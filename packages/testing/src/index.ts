@@ -1,0 +1,3 @@
+export * from './client.js';
+export * from './services.js';
+export * from './stack-process.js';

@@ -1,0 +1,1 @@
+export { startCalendarSubgraph } from './server.js';

@@ -1,0 +1,1 @@
+export { startFocusSubgraph } from './server.js';

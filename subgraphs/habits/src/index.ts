@@ -1,0 +1,1 @@
+export { startHabitsSubgraph } from './server.js';

@@ -1,0 +1,4 @@
+import { runUntilSignalled } from '@flowforge/runtime';
+import { startHabitsSubgraph } from './server.js';
+
+await runUntilSignalled(await startHabitsSubgraph());

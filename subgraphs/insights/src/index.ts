@@ -1,0 +1,1 @@
+export { startInsightsSubgraph } from './server.js';

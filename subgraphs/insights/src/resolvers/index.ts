@@ -1,0 +1,13 @@
+import { dateTimeScalar, jsonScalar } from '@flowforge/runtime';
+import type { Resolvers } from '../generated/graphql.js';
+import { AiModel, modelMutations, modelQueries } from './models.js';
+import { User } from './user.js';
+
+export const resolvers: Resolvers = {
+  DateTime: dateTimeScalar,
+  JSON: jsonScalar,
+  Query: modelQueries,
+  Mutation: modelMutations,
+  AiModel,
+  User,
+};

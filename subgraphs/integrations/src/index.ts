@@ -1,0 +1,1 @@
+export { startIntegrationsSubgraph } from './server.js';

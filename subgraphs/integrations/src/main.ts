@@ -1,0 +1,4 @@
+import { runUntilSignalled } from '@flowforge/runtime';
+import { startIntegrationsSubgraph } from './server.js';
+
+await runUntilSignalled(await startIntegrationsSubgraph());

@@ -1,0 +1,1 @@
+export { startOrgsSubgraph } from './server.js';
