@@ -17,4 +17,5 @@ export default {
   globalTeardown: '<rootDir>/packages/testing/global-teardown.mjs',
   testTimeout: 30000,
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/packages/testing/summary-reporter.mjs'],
 };

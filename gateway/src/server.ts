@@ -5,8 +5,10 @@ import { createLogger, healthRoute, maskError, sendJson, serveGraphQL, servicePo
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createCacheBackends } from '@flowforge/cache';
 import { createSubgraphFetcher } from './fetcher.js';
 import { authenticate, InternalTokenIssuer } from './identity.js';
+import { GatewayRateLimiter, rateLimitPolicies } from './rate-limit.js';
 import { checkSubgraphs } from './readiness.js';
 
 export interface GatewayContext {
@@ -29,6 +31,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const accessKey = await loadVerificationKey('access', env);
   const internalTokens = new InternalTokenIssuer(await loadSigningKey('internal', env));
   const fetcher = createSubgraphFetcher();
+  const backends = createCacheBackends(env);
+  const rateLimiter = new GatewayRateLimiter(backends, rateLimitPolicies(env), log);
 
   class InternalTokenDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     override async willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
@@ -61,7 +65,11 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     log,
     routes: [
       healthRoute('/healthz'),
-      healthRoute('/readyz', () => checkSubgraphs(env)),
+      healthRoute('/readyz', async () => {
+        const subgraphs = await checkSubgraphs(env);
+        const cache = backends.redis ? await backends.redis.ping().then(() => 'ok', (error: Error) => `unreachable (${error.message})`) : 'memory';
+        return { ok: subgraphs.ok && !cache.startsWith('unreachable'), details: { ...subgraphs.details, cache } };
+      }),
       (req, res) => {
         if (req.url !== '/.well-known/jwks.json') return false;
         sendJson(res, 200, jwks, { 'cache-control': 'public, max-age=300' });
@@ -70,7 +78,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     ],
     async context(req) {
       const requestId = randomUUID();
-      return { identity: await authenticate(req, accessKey), requestId };
+      const identity = await authenticate(req, accessKey);
+      await rateLimiter.check(req, identity);
+      return { identity, requestId };
     },
   });
   log({ msg: 'gateway listening', url: running.url });
@@ -79,6 +89,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     async close() {
       await running.close();
       await fetcher.close();
+      await backends.close();
     },
   };
 }

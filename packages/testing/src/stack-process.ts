@@ -26,7 +26,8 @@ export interface StackProcessOptions {
 /** Runs the BUILT product (packages/stack/dist/main.js) as a child process, as `pnpm start` does. */
 export async function startStackProcess(options: StackProcessOptions): Promise<StackProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'flowforge-test-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, FLOWFORGE_PORT_BASE: String(options.portBase), FLOWFORGE_DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
+  // Tests sign up hundreds of users from one address: lift the anonymous limit unless a test sets its own.
+  const env: NodeJS.ProcessEnv = { RATE_LIMIT_ANONYMOUS_BURST: '100000', ...process.env, ...options.env, FLOWFORGE_PORT_BASE: String(options.portBase), FLOWFORGE_DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
   if (options.embedded) delete env.DATABASE_URL;
   const child = spawn(process.execPath, [STACK_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
