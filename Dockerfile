@@ -18,8 +18,8 @@ RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
 COPY . .
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
     pnpm config set store-dir /pnpm/store && pnpm install --frozen-lockfile --offline
-# Generated code (Prisma clients, resolver types) is not committed.
-RUN if [ -f scripts/generate.mjs ]; then node scripts/generate.mjs; fi && pnpm build
+# `pnpm install` generated the Prisma clients and resolver types (not committed) in its postinstall step.
+RUN pnpm build
 
 FROM node:20-slim
 WORKDIR /app

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { cp, mkdir, open, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 
@@ -131,11 +131,44 @@ interface OpenPglite {
 /** Open PGlite instances by absolute data dir (memory:// ones are never shared). */
 const openPglites = new Map<string, Promise<OpenPglite>>();
 
+/**
+ * Creating a PGlite cluster (initdb in WASM) takes seconds of CPU; copying one takes milliseconds.
+ * The first new data dir under a parent creates an empty cluster at `<parent>/.template` once, and
+ * every new data dir starts as a copy of it, so six subgraphs start as fast as one.
+ */
+const templates = new Map<string, Promise<string>>();
+
+function pgliteTemplate(parent: string): Promise<string> {
+  let template = templates.get(parent);
+  if (!template) {
+    template = (async () => {
+      const dir = path.join(parent, '.template');
+      if (existsSync(path.join(dir, 'PG_VERSION'))) return dir;
+      const building = `${dir}-${process.pid}-${Date.now()}`;
+      const db = new PGlite(building);
+      await db.waitReady;
+      await db.close();
+      try {
+        await rename(building, dir);
+      } catch {
+        await rm(building, { recursive: true, force: true }); // another process won the race: use theirs
+      }
+      return dir;
+    })();
+    templates.set(parent, template);
+    template.catch(() => templates.delete(parent));
+  }
+  return template;
+}
+
 async function createPglite(dataDir: string | undefined): Promise<OpenPglite> {
   let releaseLock = async (): Promise<void> => {};
   if (dataDir !== undefined) {
     await mkdir(dataDir, { recursive: true });
     releaseLock = await acquireDataDirLock(dataDir);
+    if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+      await cp(await pgliteTemplate(path.dirname(dataDir)), dataDir, { recursive: true });
+    }
   }
   try {
     const db = new PGlite(dataDir ?? MEMORY_DATA_DIR);
