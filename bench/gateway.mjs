@@ -32,6 +32,16 @@ const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
 const progress = (message) => process.stderr.write(`${message}\n`);
 
+/**
+ * The gateway rate-limits per user (default burst 300, 600 a minute) and this bench is one user, so
+ * it lifts the per-user limit out of reach: the limiter still runs on every request (its cost is part
+ * of what we measure) but never says no. Set these in the environment to bench with other limits.
+ */
+const STACK_RATE_LIMITS = {
+  RATE_LIMIT_USER_BURST: process.env.RATE_LIMIT_USER_BURST ?? '1000000000',
+  RATE_LIMIT_USER_PER_MINUTE: process.env.RATE_LIMIT_USER_PER_MINUTE ?? '1000000000',
+};
+
 /** YYYY-MM-DD of `date` in `timeZone`. */
 function localDate(date, timeZone) {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
@@ -164,6 +174,7 @@ function summarize(target, connections, { result, check }) {
     url: target.url,
     connections,
     requestsPerSecond: result.requests.average,
+    cleanResponsesPerSecond: Math.round(((check.checked - check.graphqlErrors) / result.duration) * 10) / 10,
     latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, mean: result.latency.average, max: result.latency.max },
     // Responses that were not a clean GraphQL success, plus connection errors and timeouts.
     errors: check.graphqlErrors + transportErrors,
@@ -176,13 +187,15 @@ function summarize(target, connections, { result, check }) {
     statusCodes: result.statusCodeStats,
     durationSeconds: result.duration,
     firstBadResponse: check.sample,
+    // Any bad response makes the numbers incomparable (e.g. fast 429s inflate req/s).
+    valid: check.graphqlErrors + transportErrors + result.non2xx === 0,
   };
 }
 
 function printTable(rows) {
   const header = ['target', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx'];
   const lines = rows.map((row) => [
-    row.name,
+    row.valid ? row.name : `${row.name} (INVALID)`,
     String(row.connections),
     row.requestsPerSecond.toFixed(1),
     row.latencyMs.p50.toFixed(1),
@@ -206,6 +219,7 @@ export async function run() {
   }
 
   const startedAt = new Date();
+  let failure = null;
   let stack;
   let stock;
   let cleaning;
@@ -222,7 +236,7 @@ export async function run() {
 
   try {
     progress(`starting the FlowForge stack (embedded, NODE_ENV=production) at port base ${PORT_BASE}...`);
-    stack = await startStackProcess({ portBase: PORT_BASE, embedded: true, env: { NODE_ENV: 'production' } });
+    stack = await startStackProcess({ portBase: PORT_BASE, embedded: true, env: { NODE_ENV: 'production', ...STACK_RATE_LIMITS } });
     const gatewayUrl = stack.gatewayUrl;
 
     progress(`seeding: a user (${TIMEZONE}), an organization, ${SEED_SESSIONS} completed focus sessions...`);
@@ -314,10 +328,17 @@ export async function run() {
 
     console.log('');
     printTable(results);
-    for (const connections of CONNECTIONS) {
-      const rate = (key) => results.find((row) => row.target === key && row.connections === connections)?.requestsPerSecond;
-      const [a, b, c] = ['a', 'b', 'c'].map(rate);
-      console.log(`${connections} connections: (a)/(b) = ${(a / b).toFixed(2)}x, (a)/(c) = ${(a / c).toFixed(2)}x`);
+    const invalid = results.filter((row) => !row.valid);
+    if (invalid.length === 0) {
+      for (const connections of CONNECTIONS) {
+        const rate = (key) => results.find((row) => row.target === key && row.connections === connections)?.requestsPerSecond;
+        const [a, b, c] = ['a', 'b', 'c'].map(rate);
+        console.log(`${connections} connections: (a)/(b) = ${(a / b).toFixed(2)}x, (a)/(c) = ${(a / c).toFixed(2)}x`);
+      }
+    } else {
+      console.log(`INVALID: ${invalid.length} run(s) had errors or non-2xx responses, so no ratios. First bad response:`);
+      console.log(`  ${invalid[0].firstBadResponse}`);
+      failure = `${invalid.length} run(s) had errors or non-2xx responses (${invalid.map((row) => `${row.target}@${row.connections}`).join(', ')}); see the table and the results JSON.`;
     }
 
     const cpuList = cpus();
@@ -339,7 +360,7 @@ export async function run() {
         warmupSeconds: WARMUP_SECONDS,
         durationSeconds: DURATION_SECONDS,
         connections: CONNECTIONS,
-        stack: { portBase: PORT_BASE, embedded: true, nodeEnv: 'production' },
+        stack: { portBase: PORT_BASE, embedded: true, nodeEnv: 'production', rateLimits: STACK_RATE_LIMITS },
         stockGateway: { url: stock.url, process: 'child', fetcher: 'default' },
         seed: { timezone: TIMEZONE, focusSessions: SEED_SESSIONS },
       },
@@ -349,6 +370,7 @@ export async function run() {
         focusStatsRange: { from, to: today },
       },
       consistency,
+      valid: invalid.length === 0,
       results,
     };
     mkdirSync(RESULTS_DIR, { recursive: true });
@@ -357,7 +379,6 @@ export async function run() {
     writeFileSync(`${RESULTS_DIR}gateway-${stamp}.json`, json);
     writeFileSync(`${RESULTS_DIR}gateway-latest.json`, json);
     progress(`wrote bench/results/gateway-${stamp}.json and bench/results/gateway-latest.json`);
-    return report;
   } catch (error) {
     if (stack) progress(`stack output (tail):\n${stack.output().slice(-3000)}`);
     if (stock) progress(`stock gateway output (tail):\n${stock.output().slice(-3000)}`);
@@ -368,6 +389,7 @@ export async function run() {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  if (failure) throw new Error(failure);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -6,3 +6,4 @@ export * from './ports.js';
 export * from './subgraph.js';
 export * from './validation.js';
 export * from './scalars.js';
+export * from './database-subgraph.js';

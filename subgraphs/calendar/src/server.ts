@@ -1,30 +1,20 @@
-import { openDatabase, resolveDatabaseTarget } from '@flowforge/db';
-import { createLogger, startSubgraph, type StartOptions } from '@flowforge/runtime';
-import { fileURLToPath } from 'node:url';
+import { startDatabaseSubgraph, type StartOptions } from '@flowforge/runtime';
 import type { Context } from './context.js';
 import { CalendarEventRepository } from './data/events.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { resolvers } from './resolvers/index.js';
 import { CalendarService } from './services/calendar.js';
 
-const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
-
-export async function startCalendarSubgraph(options: StartOptions = {}) {
-  const env = options.env ?? process.env;
-  const log = options.log ?? createLogger('calendar', env);
-  const database = await openDatabase(resolveDatabaseTarget('calendar', env), { migrationsDir: root('prisma/migrations'), log: (msg) => log({ msg }) });
-  const db = new PrismaClient({ adapter: database.adapter });
-  const events = new CalendarEventRepository(db);
-  const calendar = new CalendarService(events);
-  return startSubgraph<Context>({
+export function startCalendarSubgraph(options: StartOptions = {}) {
+  return startDatabaseSubgraph<Context, PrismaClient>({
     name: 'calendar',
-    schemaPath: root('schema.graphql'),
+    root: new URL('..', import.meta.url),
     resolvers: resolvers as never,
-    createContext: (base) => ({ ...base, events, calendar }),
-    ready: async () => (await database.query('select 1 as ok')).length === 1,
-    onClose: async () => {
-      await db.$disconnect();
-      await database.close();
+    createClient: (adapter) => new PrismaClient({ adapter }),
+    setup(db) {
+      const events = new CalendarEventRepository(db);
+      const calendar = new CalendarService(events);
+      return (base) => ({ ...base, events, calendar });
     },
-  }, { ...options, env, log });
+  }, options);
 }

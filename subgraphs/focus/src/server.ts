@@ -1,30 +1,20 @@
-import { openDatabase, resolveDatabaseTarget } from '@flowforge/db';
-import { createLogger, startSubgraph, type StartOptions } from '@flowforge/runtime';
-import { fileURLToPath } from 'node:url';
+import { startDatabaseSubgraph, type StartOptions } from '@flowforge/runtime';
 import type { Context } from './context.js';
 import { SessionRepository } from './data/sessions.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { resolvers } from './resolvers/index.js';
 import { FocusService } from './services/focus.js';
 
-const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
-
-export async function startFocusSubgraph(options: StartOptions = {}) {
-  const env = options.env ?? process.env;
-  const log = options.log ?? createLogger('focus', env);
-  const database = await openDatabase(resolveDatabaseTarget('focus', env), { migrationsDir: root('prisma/migrations'), log: (msg) => log({ msg }) });
-  const db = new PrismaClient({ adapter: database.adapter });
-  const sessions = new SessionRepository(db);
-  const focus = new FocusService(sessions);
-  return startSubgraph<Context>({
+export function startFocusSubgraph(options: StartOptions = {}) {
+  return startDatabaseSubgraph<Context, PrismaClient>({
     name: 'focus',
-    schemaPath: root('schema.graphql'),
+    root: new URL('..', import.meta.url),
     resolvers: resolvers as never,
-    createContext: (base) => ({ ...base, sessions, focus }),
-    ready: async () => (await database.query('select 1 as ok')).length === 1,
-    onClose: async () => {
-      await db.$disconnect();
-      await database.close();
+    createClient: (adapter) => new PrismaClient({ adapter }),
+    setup(db) {
+      const sessions = new SessionRepository(db);
+      const focus = new FocusService(sessions);
+      return (base) => ({ ...base, sessions, focus });
     },
-  }, { ...options, env, log });
+  }, options);
 }

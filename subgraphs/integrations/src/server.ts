@@ -1,30 +1,20 @@
-import { openDatabase, resolveDatabaseTarget } from '@flowforge/db';
-import { createLogger, startSubgraph, type StartOptions } from '@flowforge/runtime';
-import { fileURLToPath } from 'node:url';
+import { startDatabaseSubgraph, type StartOptions } from '@flowforge/runtime';
 import type { Context } from './context.js';
 import { ConnectionRepository } from './data/connections.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { resolvers } from './resolvers/index.js';
 import { IntegrationsService } from './services/integrations.js';
 
-const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
-
-export async function startIntegrationsSubgraph(options: StartOptions = {}) {
-  const env = options.env ?? process.env;
-  const log = options.log ?? createLogger('integrations', env);
-  const database = await openDatabase(resolveDatabaseTarget('integrations', env), { migrationsDir: root('prisma/migrations'), log: (msg) => log({ msg }) });
-  const db = new PrismaClient({ adapter: database.adapter });
-  const connections = new ConnectionRepository(db);
-  const integrations = new IntegrationsService(connections);
-  return startSubgraph<Context>({
+export function startIntegrationsSubgraph(options: StartOptions = {}) {
+  return startDatabaseSubgraph<Context, PrismaClient>({
     name: 'integrations',
-    schemaPath: root('schema.graphql'),
+    root: new URL('..', import.meta.url),
     resolvers: resolvers as never,
-    createContext: (base) => ({ ...base, connections, integrations }),
-    ready: async () => (await database.query('select 1 as ok')).length === 1,
-    onClose: async () => {
-      await db.$disconnect();
-      await database.close();
+    createClient: (adapter) => new PrismaClient({ adapter }),
+    setup(db) {
+      const connections = new ConnectionRepository(db);
+      const integrations = new IntegrationsService(connections);
+      return (base) => ({ ...base, connections, integrations });
     },
-  }, { ...options, env, log });
+  }, options);
 }

@@ -1,16 +1,5 @@
-import { GraphQLError } from 'graphql';
+import { rejection } from '@flowforge/testing';
 import { validateScopes } from '../src/domain/connection.js';
-
-function rejection(fn: () => unknown): { message: string; code: unknown; field: unknown } {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(GraphQLError);
-    const { message, extensions } = error as GraphQLError;
-    return { message, code: extensions.code, field: extensions.field };
-  }
-  throw new Error('expected a BAD_USER_INPUT error');
-}
 
 describe('validateScopes', () => {
   it('trims, drops duplicates and keeps the order', () => {

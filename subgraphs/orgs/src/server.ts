@@ -1,7 +1,5 @@
 import { loadSigningKey } from '@flowforge/auth';
-import { openDatabase, resolveDatabaseTarget } from '@flowforge/db';
-import { createLogger, startSubgraph, type StartOptions } from '@flowforge/runtime';
-import { fileURLToPath } from 'node:url';
+import { startDatabaseSubgraph, type StartOptions } from '@flowforge/runtime';
 import type { Context } from './context.js';
 import { createLoaders } from './data/loaders.js';
 import { PrismaClient } from './generated/prisma/client.js';
@@ -9,24 +7,16 @@ import { resolvers } from './resolvers/index.js';
 import { MemberService } from './services/members.js';
 import { SessionService } from './services/sessions.js';
 
-const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
-
-export async function startOrgsSubgraph(options: StartOptions = {}) {
-  const env = options.env ?? process.env;
-  const log = options.log ?? createLogger('orgs', env);
-  const database = await openDatabase(resolveDatabaseTarget('orgs', env), { migrationsDir: root('prisma/migrations'), log: (msg) => log({ msg }) });
-  const db = new PrismaClient({ adapter: database.adapter });
-  const sessions = new SessionService(db, await loadSigningKey('access', env));
-  const members = new MemberService(db);
-  return startSubgraph<Context>({
+export function startOrgsSubgraph(options: StartOptions = {}) {
+  return startDatabaseSubgraph<Context, PrismaClient>({
     name: 'orgs',
-    schemaPath: root('schema.graphql'),
+    root: new URL('..', import.meta.url),
     resolvers: resolvers as never,
-    createContext: (base) => ({ ...base, db, sessions, members, loaders: createLoaders(db, base.identity) }),
-    ready: async () => (await database.query('select 1 as ok')).length === 1,
-    onClose: async () => {
-      await db.$disconnect();
-      await database.close();
+    createClient: (adapter) => new PrismaClient({ adapter }),
+    async setup(db, { env }) {
+      const sessions = new SessionService(db, await loadSigningKey('access', env));
+      const members = new MemberService(db);
+      return (base) => ({ ...base, db, sessions, members, loaders: createLoaders(db, base.identity) });
     },
-  }, { ...options, env, log });
+  }, options);
 }

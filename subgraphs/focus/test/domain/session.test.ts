@@ -1,3 +1,4 @@
+import { thrown } from '@flowforge/testing';
 import {
   DomainError,
   actualFocusMinutes,
@@ -13,15 +14,7 @@ import {
 
 const at = (hhmmss: string): Date => new Date(`2026-03-10T${hhmmss}Z`);
 
-function catchError(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DomainError);
-    return e as DomainError;
-  }
-  throw new Error('expected a DomainError to be thrown');
-}
+const catchError = (fn: () => unknown): DomainError => thrown(fn, DomainError);
 
 describe('actualFocusMinutes', () => {
   it('is the elapsed time when there were no pauses', () => {

@@ -1,3 +1,4 @@
+import { thrown } from '@flowforge/testing';
 import { DomainError, type SessionState } from '../../src/domain/session.js';
 import {
   addDays,
@@ -29,15 +30,7 @@ function session(
   };
 }
 
-function catchError(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DomainError);
-    return e as DomainError;
-  }
-  throw new Error('expected a DomainError to be thrown');
-}
+const catchError = (fn: () => unknown): DomainError => thrown(fn, DomainError);
 
 function bounds(date: string, tz: string): [string, string, number] {
   const { start, end } = localDayBounds(date, tz);
