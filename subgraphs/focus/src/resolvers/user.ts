@@ -1,6 +1,7 @@
 import type { Identity } from '@flowforge/auth';
 import { requireMember, requirePermission } from '@flowforge/runtime';
-import { addDays, dailyStats, focusStreak, localDate, localDayBounds, weeklyStats } from '../domain/stats.js';
+import { addDays, localDate, localDayBounds } from '@flowforge/time';
+import { dailyStats, focusStreak, weeklyStats } from '../domain/stats.js';
 import type { UserResolvers } from '../generated/graphql.js';
 
 /** What the gateway hands us for a User: its key, plus `timezone` when a field @requires it. */
