@@ -1,2 +1,2 @@
-export { startGateway, SUPERGRAPH_PATH, type GatewayContext, type GatewayOptions } from './server.js';
+export { startGateway, SUPERGRAPH_PATH, type GatewayContext, type GatewayOptions, type RunningGateway } from './server.js';
 export { composeSupergraph } from './compose.js';

@@ -30,6 +30,40 @@ export const deadLetterTopicOf = (topic: string): string => `${topic}.dlq`;
 
 export type EventHandler = (event: EventEnvelope, meta: { topic: string; attempt: number }) => Promise<void>;
 
+export interface SubscribeOptions {
+  /**
+   * Where a group that has never consumed a topic starts. `false` (default): only events published
+   * after it subscribed (live consumers such as gateway subscriptions). `true`: everything the bus
+   * still holds (Kafka: the topic's retention; in-process: the last `retainPerTopic` events), for
+   * durable domain consumers that must see events published before their first start. A group that
+   * already consumed resumes where it left off either way (Kafka).
+   */
+  fromBeginning?: boolean;
+}
+
+/**
+ * What a dead-letter topic (`<topic>.dlq`) carries: the original envelope (same id) plus the
+ * `deadletter` extension saying which group failed, how often, and why.
+ */
+export interface DeadLetterInfo {
+  /** The topic the event failed on. */
+  topic: string;
+  /** The consumer group whose handler kept failing. */
+  group: string;
+  /** The last error's message. */
+  error: string;
+  attempts: number;
+  /** ISO time of the last failure. */
+  failedat: string;
+}
+
+export type DeadLetterEnvelope<TData = unknown> = EventEnvelope<TData> & { deadletter: DeadLetterInfo };
+
+export const isDeadLetter = (event: EventEnvelope): event is DeadLetterEnvelope =>
+  typeof (event as Partial<DeadLetterEnvelope>).deadletter === 'object' && (event as Partial<DeadLetterEnvelope>).deadletter !== null;
+
+export const isDeadLetterTopic = (topic: string): boolean => topic.endsWith('.dlq');
+
 export interface EventSubscription {
   close(): Promise<void>;
 }
@@ -48,6 +82,6 @@ export interface EventBus {
    * sees every event. A handler that keeps failing (after retries) sends the event to the topic's
    * dead-letter topic with the error, and consumption goes on.
    */
-  subscribe(group: string, topics: readonly string[], handler: EventHandler): Promise<EventSubscription>;
+  subscribe(group: string, topics: readonly string[], handler: EventHandler, options?: SubscribeOptions): Promise<EventSubscription>;
   close(): Promise<void>;
 }

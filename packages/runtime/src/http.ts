@@ -1,5 +1,5 @@
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from './logger.js';
 
@@ -139,4 +139,37 @@ export async function runUntilSignalled(running: { close(): Promise<void> }): Pr
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => void running.close().then(() => process.exit(0), () => process.exit(1)));
   }
+}
+
+/**
+ * Forwards GET/HEAD requests under `prefix` to `origin` (e.g. the calendar subgraph's
+ * http://127.0.0.1:4004), streaming the answer back unchanged. Credentials headers are not
+ * forwarded: proxied routes authenticate by themselves (e.g. a secret token in the URL).
+ */
+export function proxyRoute(prefix: string, origin: string, options: { timeoutMs?: number } = {}): Route {
+  return (req, res) => {
+    if (!req.url?.startsWith(prefix)) return false;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendJson(res, 405, { error: `Use GET for ${prefix}*.` }, { allow: 'GET, HEAD' });
+      return true;
+    }
+    const target = new URL(req.url, origin);
+    const { authorization: _a, cookie: _c, host: _h, ...headers } = req.headers;
+    return new Promise<boolean>((resolve) => {
+      const upstream = httpRequest(target, { method: req.method, headers: { ...headers, host: target.host }, timeout: options.timeoutMs ?? 30_000 }, (response) => {
+        res.writeHead(response.statusCode ?? 502, response.headers);
+        response.pipe(res);
+        response.on('end', () => resolve(true));
+        response.on('error', () => resolve(true));
+      });
+      const fail = () => {
+        if (!res.headersSent) sendJson(res, 502, { error: `The service behind ${prefix} did not answer.` });
+        else res.end();
+        resolve(true);
+      };
+      upstream.on('timeout', () => upstream.destroy(new Error('timeout')));
+      upstream.on('error', fail);
+      upstream.end();
+    });
+  };
 }

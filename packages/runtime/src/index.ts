@@ -7,3 +7,4 @@ export * from './subgraph.js';
 export * from './validation.js';
 export * from './scalars.js';
 export * from './database-subgraph.js';
+export { createEventBus, sharedInProcessBus, type EventBus } from '@flowforge/events';

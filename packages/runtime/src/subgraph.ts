@@ -3,11 +3,12 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { INTERNAL_TOKEN_HEADER, loadVerificationKey, TokenError, verifyInternalToken, type Identity } from '@flowforge/auth';
+import type { EventBus } from '@flowforge/events';
 import { parse } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { maskError } from './errors.js';
-import { healthRoute, HttpProblem, serveGraphQL, type RunningHttpServer } from './http.js';
+import { healthRoute, HttpProblem, serveGraphQL, type Route, type RunningHttpServer } from './http.js';
 import { createLogger, type Logger } from './logger.js';
 import { servicePort, type SubgraphName } from './ports.js';
 
@@ -27,12 +28,22 @@ export interface SubgraphDefinition<TContext extends SubgraphContext> {
   ready?: () => Promise<boolean>;
   /** Releases the subgraph's own resources after the server stops. */
   onClose?: () => Promise<void>;
+  /**
+   * Extra HTTP routes beside /graphql (tried after the health checks, before GraphQL). They do NOT
+   * get the internal-token check: each route authenticates its own requests (e.g. a secret URL token).
+   */
+  routes?: Route[];
 }
 
 export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   port?: number;
   log?: Logger;
+  /**
+   * The event bus to use (the embedded stack passes one shared by every subgraph and the gateway;
+   * the caller closes it). Without it, a database subgraph creates its own with createEventBus(env).
+   */
+  events?: EventBus;
 }
 
 export function loadTypeDefs(schemaPath: string) {
@@ -62,7 +73,7 @@ export async function startSubgraph<TContext extends SubgraphContext>(definition
     port: options.port ?? servicePort(definition.name, env),
     host: env.HOST ?? '127.0.0.1',
     log,
-    routes: [healthRoute('/healthz'), healthRoute('/readyz', async () => ({ ok: definition.ready ? await definition.ready() : true }))],
+    routes: [healthRoute('/healthz'), healthRoute('/readyz', async () => ({ ok: definition.ready ? await definition.ready() : true })), ...(definition.routes ?? [])],
     async context(req) {
       const token = req.headers[INTERNAL_TOKEN_HEADER];
       if (typeof token !== 'string' || token.length === 0) {

@@ -1,8 +1,10 @@
 import type { SubgraphContext } from '@flowforge/runtime';
-import type { CalendarEventRepository } from './data/events.js';
 import type { CalendarService } from './services/calendar.js';
+import type { FeedService } from './services/feeds.js';
+import type { FocusTimeService } from './services/focus-time.js';
 
 export interface Context extends SubgraphContext {
-  events: CalendarEventRepository;
   calendar: CalendarService;
+  focusTime: FocusTimeService;
+  feeds: FeedService;
 }

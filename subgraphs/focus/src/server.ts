@@ -11,9 +11,9 @@ export function startFocusSubgraph(options: StartOptions = {}) {
     root: new URL('..', import.meta.url),
     resolvers: resolvers as never,
     createClient: (adapter) => new PrismaClient({ adapter }),
-    setup(db) {
+    setup(db, { events }) {
       const sessions = new SessionRepository(db);
-      const focus = new FocusService(sessions);
+      const focus = new FocusService(sessions, events);
       return (base) => ({ ...base, sessions, focus });
     },
   }, options);

@@ -1,8 +1,8 @@
 import type { SubgraphContext } from '@flowforge/runtime';
-import type { HabitRepository } from './data/habits.js';
+import type { GoalService } from './services/goals.js';
 import type { HabitService } from './services/habits.js';
 
 export interface Context extends SubgraphContext {
-  habits: HabitRepository;
   habitService: HabitService;
+  goalService: GoalService;
 }

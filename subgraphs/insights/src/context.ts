@@ -1,8 +1,14 @@
 import type { SubgraphContext } from '@flowforge/runtime';
+import type { FactRepository } from './data/facts.js';
 import type { AiModelRepository } from './data/models.js';
+import type { SettingsRepository } from './data/settings.js';
+import type { ForecastService } from './services/forecast.js';
 import type { InsightsService } from './services/insights.js';
 
 export interface Context extends SubgraphContext {
   models: AiModelRepository;
+  settings: SettingsRepository;
+  facts: FactRepository;
   insights: InsightsService;
+  forecasts: ForecastService;
 }

@@ -1,6 +1,7 @@
 import type { SubgraphContext } from '@flowforge/runtime';
 import type { Loaders } from './data/loaders.js';
 import type { PrismaClient } from './generated/prisma/client.js';
+import type { AccountService } from './services/accounts.js';
 import type { MemberService } from './services/members.js';
 import type { SessionService } from './services/sessions.js';
 
@@ -9,4 +10,5 @@ export interface Context extends SubgraphContext {
   loaders: Loaders;
   sessions: SessionService;
   members: MemberService;
+  accounts: AccountService;
 }

@@ -1,10 +1,11 @@
 import type { Identity } from '@flowforge/auth';
-import { conflict, notFound, requireId, requirePermission } from '@flowforge/runtime';
+import { createEvent, FocusEvents, type EventEnvelope, type FocusEventType, type FocusSessionEventData } from '@flowforge/events';
+import { conflict, notFound, requireId, requirePermission, type SubgraphEvents } from '@flowforge/runtime';
 import { actualFocusMinutes, assertCanEnd, assertCanPause, assertCanResume, validateInterruption, validateRating, validateStartInput } from '../domain/session.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type { SessionRepository, SessionWithDetails, Tx } from '../data/sessions.js';
 
-export interface StartInput { plannedMinutes: number; category?: string | null; notes?: string | null }
+export interface StartInput { plannedMinutes: number; category?: string | null; notes?: string | null; focusBlockId?: string | null }
 export interface EndInput { rating?: number | null; notes?: string | null }
 export interface UpdateInput { category?: string | null; notes?: string | null; rating?: number | null }
 
@@ -14,12 +15,44 @@ function validNotes(notes: string): string {
   return validateStartInput({ plannedMinutes: 1, notes }).notes ?? '';
 }
 
-/** The focus-session lifecycle. Each change runs in one transaction and re-checks state inside it. */
-export class FocusService {
-  constructor(private readonly sessions: SessionRepository) {}
+/** The event describing `session` as it is now (built inside the transaction that changed it). */
+export function sessionEvent(type: FocusEventType, session: SessionWithDetails, extra: Partial<FocusSessionEventData> = {}): EventEnvelope<FocusSessionEventData> {
+  return createEvent<FocusSessionEventData>({
+    domain: 'focus',
+    type,
+    subject: session.id,
+    tenant: session.organizationId,
+    data: {
+      sessionId: session.id,
+      userId: session.userId,
+      organizationId: session.organizationId,
+      state: session.state,
+      plannedMinutes: session.plannedMinutes,
+      actualMinutes: session.actualMinutes ?? actualFocusMinutes(session.startedAt, new Date(), session.pauses),
+      category: session.category,
+      rating: session.rating,
+      startedAt: session.startedAt.toISOString(),
+      endedAt: session.endedAt?.toISOString() ?? null,
+      focusBlockId: session.focusBlockId,
+      ...extra,
+    },
+  });
+}
 
-  private get db() {
-    return this.sessions.db;
+/**
+ * The focus-session lifecycle. Each change runs in one transaction, re-checks state inside it,
+ * and writes its `flowforge.focus.session.*` event to the outbox in that same transaction.
+ */
+export class FocusService {
+  constructor(private readonly sessions: SessionRepository, private readonly events: SubgraphEvents<Tx>) {}
+
+  /** Runs `change` in a transaction and records the event for the session it returns. */
+  private changeAndEmit(type: FocusEventType, change: (tx: Tx) => Promise<SessionWithDetails>, extra?: (session: SessionWithDetails) => Partial<FocusSessionEventData>) {
+    return this.events.transaction(async (tx) => {
+      const session = await change(tx);
+      await this.events.publish(tx, [sessionEvent(type, session, extra?.(session))]);
+      return session;
+    });
   }
 
   private async ownedForUpdate(identity: Identity, id: string, tx: Tx) {
@@ -32,11 +65,12 @@ export class FocusService {
   async start(identity: Identity, input: StartInput): Promise<SessionWithDetails> {
     const member = requirePermission(identity, 'focus:own:write');
     const valid = validateStartInput(input);
+    const focusBlockId = input.focusBlockId == null ? null : requireId(input.focusBlockId, 'focusBlockId');
     try {
-      return await this.db.$transaction(async (tx) => {
+      return await this.changeAndEmit(FocusEvents.started, async (tx) => {
         const open = await tx.focusSession.findFirst({ where: { userId: member.userId, state: { in: ['ACTIVE', 'PAUSED'] } } });
         if (open) throw this.alreadyRunning(open.organizationId === member.organizationId ? open.id : null);
-        const created = await tx.focusSession.create({ data: { organizationId: member.organizationId, userId: member.userId, ...valid } });
+        const created = await tx.focusSession.create({ data: { organizationId: member.organizationId, userId: member.userId, ...valid, focusBlockId } });
         return this.sessions.reload(created.id, tx);
       });
     } catch (error) {
@@ -53,7 +87,7 @@ export class FocusService {
   }
 
   pause(identity: Identity, id: string): Promise<SessionWithDetails> {
-    return this.db.$transaction(async (tx) => {
+    return this.changeAndEmit(FocusEvents.paused, async (tx) => {
       const session = await this.ownedForUpdate(identity, id, tx);
       assertCanPause(session.state);
       await tx.focusSession.update({ where: { id: session.id }, data: { state: 'PAUSED', pauses: { create: { startedAt: new Date() } } } });
@@ -62,7 +96,7 @@ export class FocusService {
   }
 
   resume(identity: Identity, id: string): Promise<SessionWithDetails> {
-    return this.db.$transaction(async (tx) => {
+    return this.changeAndEmit(FocusEvents.resumed, async (tx) => {
       const session = await this.ownedForUpdate(identity, id, tx);
       assertCanResume(session.state);
       await tx.focusPause.updateMany({ where: { sessionId: session.id, endedAt: null }, data: { endedAt: new Date() } });
@@ -73,18 +107,20 @@ export class FocusService {
 
   recordInterruption(identity: Identity, id: string, reason: string): Promise<SessionWithDetails> {
     const valid = validateInterruption({ reason });
-    return this.db.$transaction(async (tx) => {
+    let interruption: { reason: string; occurredAt: string } | undefined;
+    return this.changeAndEmit(FocusEvents.interrupted, async (tx) => {
       const session = await this.ownedForUpdate(identity, id, tx);
       if (session.state === 'COMPLETED') throw conflict('This session has ended; interruptions can only be recorded while it runs or is paused.');
-      await tx.focusInterruption.create({ data: { sessionId: session.id, reason: valid.reason } });
+      const created = await tx.focusInterruption.create({ data: { sessionId: session.id, reason: valid.reason } });
+      interruption = { reason: created.reason, occurredAt: created.occurredAt.toISOString() };
       return this.sessions.reload(session.id, tx);
-    });
+    }, () => (interruption ? { interruption } : {}));
   }
 
   end(identity: Identity, id: string, input: EndInput = {}): Promise<SessionWithDetails> {
     const rating = input.rating == null ? undefined : validateRating(input.rating);
     const notes = input.notes == null ? undefined : validNotes(input.notes);
-    return this.db.$transaction(async (tx) => {
+    return this.changeAndEmit(FocusEvents.ended, async (tx) => {
       const session = await this.ownedForUpdate(identity, id, tx);
       assertCanEnd(session.state);
       const endedAt = new Date();
@@ -102,7 +138,7 @@ export class FocusService {
     const rating = input.rating == null ? undefined : validateRating(input.rating);
     const category = input.category == null ? undefined : validateStartInput({ plannedMinutes: 1, category: input.category }).category;
     const notes = input.notes == null ? undefined : validNotes(input.notes);
-    return this.db.$transaction(async (tx) => {
+    return this.changeAndEmit(FocusEvents.updated, async (tx) => {
       const session = await this.ownedForUpdate(identity, id, tx);
       await tx.focusSession.update({ where: { id: session.id }, data: { ...(rating !== undefined && { rating }), ...(category !== undefined && { category }), ...(notes !== undefined && { notes }) } });
       return this.sessions.reload(session.id, tx);

@@ -1,12 +1,15 @@
 import type { UserResolvers } from '../generated/graphql.js';
+import { productivityAnomalies } from '../services/forecast.js';
 
-/** What the gateway hands us for a User: its key. */
+/** What the gateway hands us for a User: its key, plus `timezone` when a field @requires it. */
 export interface UserReference {
   id: string;
+  timezone?: string;
 }
 
 export const User: UserResolvers = {
   __resolveReference: (reference) => reference,
-  // Per-user opt-out arrives with the insights issue; until then nobody has opted out.
-  insightsOptOut: () => false,
+  insightsOptOut: (user, _args, { settings }) => settings.optedOut(user.id),
+  focusForecast: (user, { from, to }, { identity, forecasts }) => forecasts.forecast(identity, user, new Date(from), new Date(to)),
+  productivityAnomalies: (user, { from, to }, { identity, facts }) => productivityAnomalies(facts, identity, user, from, to),
 };

@@ -1,22 +1,11 @@
-import { decoyPasswordHash, hashPassword, verifyPassword } from '@flowforge/auth';
-import { badInput, requireUser, unauthenticated } from '@flowforge/runtime';
-import { DEFAULT_WORKING_HOURS, normalizeEmail, validateName, validatePassword, validateTimeZone } from '../domain/profile.js';
+import { decoyPasswordHash, verifyPassword } from '@flowforge/auth';
+import { requireUser, unauthenticated } from '@flowforge/runtime';
 import type { MutationResolvers } from '../generated/graphql.js';
 
 const WRONG_CREDENTIALS = 'The email or password is not right.';
 
 export const authMutations: Pick<MutationResolvers, 'signUp' | 'logIn' | 'refreshSession' | 'logOut'> = {
-  async signUp(_parent, { input }, { db, sessions }) {
-    const email = normalizeEmail(input.email);
-    const name = validateName(input.name);
-    const timezone = validateTimeZone(input.timezone ?? 'UTC');
-    const passwordHash = await hashPassword(validatePassword(input.password));
-    if (await db.user.findUnique({ where: { email } })) throw badInput('An account with this email already exists; log in instead.', 'email');
-    return db.$transaction(async (tx) => {
-      const user = await tx.user.create({ data: { email, name, timezone, passwordHash, workingHours: { ...DEFAULT_WORKING_HOURS } } });
-      return sessions.start(user.id, null, tx);
-    });
-  },
+  signUp: (_parent, { input }, { accounts }) => accounts.signUp(input),
 
   async logIn(_parent, { input }, { db, sessions }) {
     const user = await db.user.findUnique({ where: { email: input.email.trim().toLowerCase() } });

@@ -1,5 +1,5 @@
 import { can } from '@flowforge/auth';
-import { requireId, requireText, requireUser } from '@flowforge/runtime';
+import { requireId, requireUser } from '@flowforge/runtime';
 import { forbidden } from '@flowforge/runtime';
 import type { Context } from '../context.js';
 import type { MutationResolvers, OrganizationResolvers, QueryResolvers } from '../generated/graphql.js';
@@ -20,16 +20,7 @@ export const organizationQueries: Pick<QueryResolvers, 'organization'> = {
 };
 
 export const organizationMutations: Pick<MutationResolvers, 'createOrganization' | 'switchOrganization' | 'inviteMember' | 'revokeInvitation' | 'acceptInvitation' | 'changeMemberRole' | 'removeMember' | 'createWorkspace' | 'createTeam' | 'addTeamMember'> = {
-  async createOrganization(_parent, { input }, { db, sessions, identity }) {
-    const user = requireUser(identity);
-    const name = requireText(input.name, 'name', { max: 120 });
-    return db.$transaction(async (tx) => {
-      const organization = await tx.organization.create({ data: { name } });
-      await tx.membership.create({ data: { organizationId: organization.id, userId: user.userId, role: 'ADMIN' } });
-      await tx.workspace.create({ data: { organizationId: organization.id, name: 'Default' } });
-      return user.sessionId ? sessions.switchOrganization(user.userId, user.sessionId, organization.id, tx) : sessions.start(user.userId, organization.id, tx);
-    });
-  },
+  createOrganization: (_parent, { input }, { accounts, identity }) => accounts.createOrganization(identity, input.name),
 
   async switchOrganization(_parent, { organizationId }, { members, sessions, identity }) {
     const user = requireUser(identity);

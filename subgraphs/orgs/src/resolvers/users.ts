@@ -1,5 +1,4 @@
-import { requireUser } from '@flowforge/runtime';
-import { readWorkingHours, validateName, validateTimeZone, validateWorkingHours } from '../domain/profile.js';
+import { readWorkingHours } from '../domain/profile.js';
 import type { MutationResolvers, QueryResolvers, UserResolvers } from '../generated/graphql.js';
 
 export const userQueries: Pick<QueryResolvers, 'me'> = {
@@ -7,17 +6,7 @@ export const userQueries: Pick<QueryResolvers, 'me'> = {
 };
 
 export const userMutations: Pick<MutationResolvers, 'updateProfile'> = {
-  async updateProfile(_parent, { input }, { db, identity }) {
-    const { userId } = requireUser(identity);
-    return db.user.update({
-      where: { id: userId },
-      data: {
-        ...(input.name != null && { name: validateName(input.name) }),
-        ...(input.timezone != null && { timezone: validateTimeZone(input.timezone) }),
-        ...(input.workingHours != null && { workingHours: { ...validateWorkingHours(input.workingHours) } }),
-      },
-    });
-  },
+  updateProfile: (_parent, { input }, { accounts, identity }) => accounts.updateProfile(identity, input),
 };
 
 export const User: UserResolvers = {

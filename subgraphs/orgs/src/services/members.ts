@@ -2,14 +2,16 @@ import { hashOpaqueToken, newOpaqueToken, type Identity, type Permission, type R
 import { badInput, forbidden, notFound, requireId, requireMember, requireText, requireUser, type SignedInIdentity } from '@flowforge/runtime';
 import { assertAllowed, assertCanAssign, assertKeepsAnAdmin, INVITATION_TTL_MS } from '../domain/membership-rules.js';
 import { normalizeEmail } from '../domain/profile.js';
+import { OrgsEvents } from '@flowforge/events';
 import type { Membership, PrismaClient } from '../generated/prisma/client.js';
+import { memberEvent, membershipStartedEvents, type OrgsEventTools } from './events.js';
 
 /**
  * Organization membership rules. Roles are always read from the database here (never trusted from
  * the token), so a demotion takes effect at once for everything the orgs subgraph does.
  */
 export class MemberService {
-  constructor(private readonly db: PrismaClient) {}
+  constructor(private readonly db: PrismaClient, private readonly events: OrgsEventTools) {}
 
   /** The caller's membership in `organizationId`, or FORBIDDEN. Unknown and foreign organizations look the same. */
   async membershipOf(identity: Identity, organizationId: string): Promise<Membership & { role: Role }> {
@@ -51,7 +53,7 @@ export class MemberService {
   /** Consumes an invitation (single use, unexpired, addressed to the caller's email) and adds the membership. */
   async accept(identity: SignedInIdentity, token: string): Promise<Membership> {
     const user = await this.db.user.findUniqueOrThrow({ where: { id: identity.userId } });
-    return this.db.$transaction(async (tx) => {
+    return this.events.transaction(async (tx) => {
       const invitation = await tx.invitation.findUnique({ where: { tokenHash: hashOpaqueToken(token) } });
       const unusable = 'This invitation is not valid: it may have expired, been used or been revoked. Ask for a new one.';
       if (!invitation || invitation.revokedAt || invitation.acceptedAt || invitation.expiresAt.getTime() <= Date.now()) throw badInput(unusable, 'token');
@@ -59,7 +61,10 @@ export class MemberService {
       const claimed = await tx.invitation.updateMany({ where: { id: invitation.id, acceptedAt: null }, data: { acceptedAt: new Date() } });
       if (claimed.count === 0) throw badInput(unusable, 'token');
       const existing = await tx.membership.findUnique({ where: { organizationId_userId: { organizationId: invitation.organizationId, userId: user.id } } });
-      return existing ?? tx.membership.create({ data: { organizationId: invitation.organizationId, userId: user.id, role: invitation.role } });
+      if (existing) return existing;
+      const membership = await tx.membership.create({ data: { organizationId: invitation.organizationId, userId: user.id, role: invitation.role } });
+      await this.events.publish(tx, await membershipStartedEvents(tx, membership));
+      return membership;
     });
   }
 
@@ -77,7 +82,11 @@ export class MemberService {
     const admin = await this.activeMembership(identity, 'org:members:changeRole', 'change roles');
     const target = await this.targetIn(admin.organizationId, membershipId);
     assertKeepsAnAdmin(await this.adminCount(admin.organizationId), target, role);
-    return this.db.membership.update({ where: { id: target.id }, data: { role } });
+    return this.events.transaction(async (tx) => {
+      const updated = await tx.membership.update({ where: { id: target.id }, data: { role } });
+      if (updated.role !== target.role) await this.events.publish(tx, [memberEvent(OrgsEvents.memberRoleChanged, updated, target.role)]);
+      return updated;
+    });
   }
 
   /** ADMINs remove anyone; every member may remove themselves (leave). */
@@ -87,10 +96,11 @@ export class MemberService {
     const target = await this.targetIn(caller.organizationId, membershipId);
     if (target.id !== caller.id) assertAllowed(caller.role, 'org:members:remove', 'remove other members');
     assertKeepsAnAdmin(await this.adminCount(caller.organizationId), target, null);
-    await this.db.$transaction([
-      this.db.membership.delete({ where: { id: target.id } }),
-      this.db.refreshToken.updateMany({ where: { userId: target.userId, organizationId: target.organizationId }, data: { organizationId: null } }),
-    ]);
+    await this.events.transaction(async (tx) => {
+      const removed = await tx.membership.delete({ where: { id: target.id } });
+      await tx.refreshToken.updateMany({ where: { userId: target.userId, organizationId: target.organizationId }, data: { organizationId: null } });
+      await this.events.publish(tx, [memberEvent(OrgsEvents.memberLeft, removed)]);
+    });
   }
 
   async createWorkspace(identity: Identity, name: string) {

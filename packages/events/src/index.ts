@@ -1,0 +1,10 @@
+export * from './types.js';
+export * from './envelope.js';
+export * from './catalog.js';
+export * from './log.js';
+export { uuidv7 } from './ids.js';
+export * from './in-process.js';
+export * from './kafka.js';
+export * from './factory.js';
+export * from './outbox.js';
+export * from './consume.js';

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "focus_sessions" ADD COLUMN     "focus_block_id" UUID;
