@@ -1,3 +1,4 @@
+import { describeWithService } from '@flowforge/testing';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -237,109 +238,92 @@ describe('openDatabase on PGlite', () => {
   });
 });
 
-const databaseUrl = process.env['DATABASE_URL'];
-const requireServices = process.env['REQUIRE_SERVICES'] === '1';
+describeWithService('DATABASE_URL', 'applyMigrations on Postgres', (url) => {
+  const schemas: string[] = [];
+  const newSchema = (): string => {
+    const schema = `ff_dbtest_${process.pid}_${schemas.length}_${Math.random().toString(36).slice(2, 8)}`;
+    schemas.push(schema);
+    return schema;
+  };
+  let admin: pg.Client;
 
-if (!databaseUrl && requireServices) {
-  describe('applyMigrations on Postgres', () => {
-    it('needs DATABASE_URL because REQUIRE_SERVICES=1', () => {
-      throw new Error('REQUIRE_SERVICES=1 but DATABASE_URL is not set: the Postgres migration tests cannot run');
-    });
+  beforeAll(async () => {
+    admin = new pg.Client({ connectionString: url });
+    await admin.connect();
   });
-}
+  afterAll(async () => {
+    for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.end();
+  });
 
-const describePostgres = databaseUrl ? describe : describe.skip;
-
-describePostgres(
-  databaseUrl ? 'applyMigrations on Postgres' : 'applyMigrations on Postgres (skipped: DATABASE_URL not set)',
-  () => {
-    const url = databaseUrl ?? '';
-    const schemas: string[] = [];
-    const newSchema = (): string => {
-      const schema = `ff_dbtest_${process.pid}_${schemas.length}_${Math.random().toString(36).slice(2, 8)}`;
-      schemas.push(schema);
-      return schema;
-    };
-    let admin: pg.Client;
-
-    beforeAll(async () => {
-      admin = new pg.Client({ connectionString: url });
-      await admin.connect();
-    });
-    afterAll(async () => {
-      for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await admin.end();
-    });
-
-    it('applies into the subgraph schema, not public', async () => {
-      const migrationsDir = await tempDir('pg');
-      await writeMigrations(migrationsDir, { '20250101000000_init': INIT, '20250102000000_index': SECOND });
-      const schema = newSchema();
-      const db = await openDatabase({ kind: 'postgres', url, schema }, { migrationsDir });
-      try {
-        expect(db.migrations.applied).toEqual(['20250101000000_init', '20250102000000_index']);
-        const { rows } = await admin.query<{ t: string | null; m: string | null; pub: string | null }>(
-          `SELECT to_regclass($1)::text AS t, to_regclass($2)::text AS m, to_regclass('public.focus_sessions')::text AS pub`,
-          [`"${schema}".focus_sessions`, `"${schema}"._prisma_migrations`],
-        );
-        expect(rows[0]?.t).not.toBeNull();
-        expect(rows[0]?.m).not.toBeNull();
-        // Bare names in db.query resolve to the subgraph schema.
-        expect(await db.query(`SELECT current_schema() AS s, count(*)::int AS n FROM focus_sessions`)).toEqual([
-          { s: schema, n: 0 },
-        ]);
-        const connected = await db.adapter.connect();
-        expect(connected.getConnectionInfo?.().schemaName).toBe(schema);
-        await connected.dispose();
-      } finally {
-        await db.close();
-      }
-      const again = await openDatabase({ kind: 'postgres', url, schema }, { migrationsDir });
-      expect(again.migrations).toEqual({ applied: [], alreadyApplied: 2 });
-      await again.close();
-    });
-
-    it('lets concurrent starters apply each migration exactly once', async () => {
-      const migrationsDir = await tempDir('pgconc');
-      await writeMigrations(migrationsDir, {
-        '20250101000000_init': `${INIT}SELECT pg_sleep(0.2);\n`,
-        '20250102000000_index': SECOND,
-      });
-      const schema = newSchema();
-      const starters = await Promise.all(
-        Array.from({ length: 4 }, () => openDatabase({ kind: 'postgres', url, schema }, { migrationsDir })),
+  it('applies into the subgraph schema, not public', async () => {
+    const migrationsDir = await tempDir('pg');
+    await writeMigrations(migrationsDir, { '20250101000000_init': INIT, '20250102000000_index': SECOND });
+    const schema = newSchema();
+    const db = await openDatabase({ kind: 'postgres', url, schema }, { migrationsDir });
+    try {
+      expect(db.migrations.applied).toEqual(['20250101000000_init', '20250102000000_index']);
+      const { rows } = await admin.query<{ t: string | null; m: string | null; pub: string | null }>(
+        `SELECT to_regclass($1)::text AS t, to_regclass($2)::text AS m, to_regclass('public.focus_sessions')::text AS pub`,
+        [`"${schema}".focus_sessions`, `"${schema}"._prisma_migrations`],
       );
-      try {
-        const appliedNames = starters.flatMap((db) => db.migrations.applied).sort();
-        expect(appliedNames).toEqual(['20250101000000_init', '20250102000000_index']);
-        const { rows } = await admin.query<{ migration_name: string }>(
-          `SELECT migration_name FROM "${schema}"._prisma_migrations ORDER BY migration_name`,
-        );
-        expect(rows.map((r) => r.migration_name)).toEqual(['20250101000000_init', '20250102000000_index']);
-      } finally {
-        await Promise.all(starters.map((db) => db.close()));
-      }
-    });
+      expect(rows[0]?.t).not.toBeNull();
+      expect(rows[0]?.m).not.toBeNull();
+      // Bare names in db.query resolve to the subgraph schema.
+      expect(await db.query(`SELECT current_schema() AS s, count(*)::int AS n FROM focus_sessions`)).toEqual([
+        { s: schema, n: 0 },
+      ]);
+      const connected = await db.adapter.connect();
+      expect(connected.getConnectionInfo?.().schemaName).toBe(schema);
+      await connected.dispose();
+    } finally {
+      await db.close();
+    }
+    const again = await openDatabase({ kind: 'postgres', url, schema }, { migrationsDir });
+    expect(again.migrations).toEqual({ applied: [], alreadyApplied: 2 });
+    await again.close();
+  });
 
-    it('refuses a changed checksum on Postgres too', async () => {
-      const migrationsDir = await tempDir('pgsum');
-      await writeMigrations(migrationsDir, { '20250101000000_init': INIT });
-      const schema = newSchema();
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        await applyMigrations(pgExecutor(client), migrationsDir, { schema });
-        await writeFile(path.join(migrationsDir, '20250101000000_init', 'migration.sql'), `${INIT}-- edited\n`);
-        await expect(applyMigrations(pgExecutor(client), migrationsDir, { schema })).rejects.toThrow(
-          /20250101000000_init was modified/,
-        );
-        // The lock was released despite the error.
-        const { rows } = await admin.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(72707369) AS ok`);
-        expect(rows[0]?.ok).toBe(true);
-        await admin.query(`SELECT pg_advisory_unlock(72707369)`);
-      } finally {
-        await client.end();
-      }
+  it('lets concurrent starters apply each migration exactly once', async () => {
+    const migrationsDir = await tempDir('pgconc');
+    await writeMigrations(migrationsDir, {
+      '20250101000000_init': `${INIT}SELECT pg_sleep(0.2);\n`,
+      '20250102000000_index': SECOND,
     });
-  },
-);
+    const schema = newSchema();
+    const starters = await Promise.all(
+      Array.from({ length: 4 }, () => openDatabase({ kind: 'postgres', url, schema }, { migrationsDir })),
+    );
+    try {
+      const appliedNames = starters.flatMap((db) => db.migrations.applied).sort();
+      expect(appliedNames).toEqual(['20250101000000_init', '20250102000000_index']);
+      const { rows } = await admin.query<{ migration_name: string }>(
+        `SELECT migration_name FROM "${schema}"._prisma_migrations ORDER BY migration_name`,
+      );
+      expect(rows.map((r) => r.migration_name)).toEqual(['20250101000000_init', '20250102000000_index']);
+    } finally {
+      await Promise.all(starters.map((db) => db.close()));
+    }
+  });
+
+  it('refuses a changed checksum on Postgres too', async () => {
+    const migrationsDir = await tempDir('pgsum');
+    await writeMigrations(migrationsDir, { '20250101000000_init': INIT });
+    const schema = newSchema();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await applyMigrations(pgExecutor(client), migrationsDir, { schema });
+      await writeFile(path.join(migrationsDir, '20250101000000_init', 'migration.sql'), `${INIT}-- edited\n`);
+      await expect(applyMigrations(pgExecutor(client), migrationsDir, { schema })).rejects.toThrow(
+        /20250101000000_init was modified/,
+      );
+      // The lock was released despite the error.
+      const { rows } = await admin.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(72707369) AS ok`);
+      expect(rows[0]?.ok).toBe(true);
+      await admin.query(`SELECT pg_advisory_unlock(72707369)`);
+    } finally {
+      await client.end();
+    }
+  });
+});

@@ -1,11 +1,11 @@
 // Through the gateway of the jest global stack: a mutation's event reaches a consumer of the bus.
 // Services mode with KAFKA_BROKERS: this test process joins the same Kafka as the stack. Without
 // Kafka the bus lives inside the stack's process; with DATABASE_URL the test checks the focus
-// outbox was drained instead, and in pure embedded mode (PGlite locked by the stack) it is skipped.
+// outbox was drained instead. Pure embedded mode is covered by the in-process bus and outbox tests (PGlite is locked by the stack's process).
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { FocusEvents, KafkaEventBus, OrgsEvents, parseBrokers, topicOf, type EventEnvelope, type FocusSessionEventData } from '@flowforge/events';
-import { createOrganization, gqlOk, signUp } from '@flowforge/testing';
+import { createOrganization, describeWithService, gqlOk, signUp } from '@flowforge/testing';
 import { openDatabase } from '../../../packages/db/src/index.js';
 
 const kafka = process.env.KAFKA_BROKERS;
@@ -33,7 +33,7 @@ async function endOneSession() {
   return { user, organizationId, sessionId: started.startFocusSession.id, focusBlockId: started.startFocusSession.focusBlockId, endedAt };
 }
 
-(kafka ? describe : describe.skip)(`events through the gateway (Kafka)${kafka ? '' : ' (skipped: KAFKA_BROKERS is not set)'}`, () => {
+describeWithService('KAFKA_BROKERS', 'events through the gateway (Kafka)', () => {
   let bus: KafkaEventBus;
   const seen: EventEnvelope[] = [];
   const arrivedAt = new Map<string, number>();
@@ -88,6 +88,3 @@ async function endOneSession() {
   }, T);
 });
 
-(!kafka && !databaseUrl ? describe : describe.skip)('events through the gateway (embedded)', () => {
-  it.skip('is covered by the in-process bus and outbox tests: in embedded mode the bus and the PGlite outbox live inside the stack process (PGlite allows one process)', () => {});
-});

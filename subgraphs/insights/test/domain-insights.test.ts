@@ -72,16 +72,16 @@ describe('parseGoal', () => {
   it('parses the example from the issue and marks every part', () => {
     const draft = parseGoal('meditate 10 minutes every weekday morning until June', '2026-11-27');
     expect(draft).toMatchObject({
-      title: 'Meditate', schedule: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=8;BYMINUTE=0;UNTIL=20270601T000000Z',
+      title: 'Meditate', schedule: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;UNTIL=20270601', reminderTime: '08:00',
       target: { amount: 10, unit: 'minutes', per: 'occurrence' }, deadline: '2027-06-01', understood: true,
     });
     expect(draft.parts.map((p) => [p.kind, p.text])).toEqual([['DEADLINE', 'until June'], ['FREQUENCY', 'every weekday'], ['TIME_OF_DAY', 'morning'], ['TARGET', '10 minutes']]);
   });
 
   it('handles counts per week, named days, clock times and relative deadlines', () => {
-    expect(parseGoal('run 5 km 3 times a week for 8 weeks', '2026-11-27')).toMatchObject({ title: 'Run', schedule: 'FREQ=WEEKLY;UNTIL=20270122T000000Z', target: { amount: 5, unit: 'km' }, deadline: '2027-01-22' });
-    expect(parseGoal('go to the gym every Monday and Thursday at 7pm', '2026-11-27')).toMatchObject({ title: 'Go to the gym', schedule: 'FREQ=WEEKLY;BYDAY=MO,TH;BYHOUR=19;BYMINUTE=0', target: null });
-    expect(parseGoal('read twenty pages daily by the end of March 2027', '2026-11-27')).toMatchObject({ title: 'Read', schedule: 'FREQ=DAILY;UNTIL=20270331T000000Z', target: { amount: 20, unit: 'pages' }, deadline: '2027-03-31' });
+    expect(parseGoal('run 5 km 3 times a week for 8 weeks', '2026-11-27')).toMatchObject({ title: 'Run', schedule: 'FREQ=WEEKLY;UNTIL=20270122', timesPerWeek: 3, target: { amount: 5, unit: 'km' }, deadline: '2027-01-22' });
+    expect(parseGoal('go to the gym every Monday and Thursday at 7pm', '2026-11-27')).toMatchObject({ title: 'Go to the gym', schedule: 'FREQ=WEEKLY;BYDAY=MO,TH', reminderTime: '19:00', target: null });
+    expect(parseGoal('read twenty pages daily by the end of March 2027', '2026-11-27')).toMatchObject({ title: 'Read', schedule: 'FREQ=DAILY;UNTIL=20270331', target: { amount: 20, unit: 'pages' }, deadline: '2027-03-31' });
   });
 
   it('says when it understood nothing', () => {

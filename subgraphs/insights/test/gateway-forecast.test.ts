@@ -60,14 +60,20 @@ describe('focusForecast through the gateway', () => {
     expect(sessions).toBe(1);
   });
 
-  it('parses a goal sentence into a draft with the parts it understood', async () => {
+  it('parses a goal sentence into a draft that createHabit accepts as it is', async () => {
     const user = await signUp();
-    const data = await gqlOk('{ parseGoal(text: "meditate 10 minutes every weekday morning until June", today: "2026-11-27") { title schedule deadline target { amount unit per } understood parts { kind text } explanation } }', {}, user.accessToken);
+    await createOrganization(user);
+    const data = await gqlOk('{ parseGoal(text: "meditate 10 minutes every weekday morning until June", today: "2026-11-27") { title schedule timesPerWeek reminderTime deadline target { amount unit per } understood parts { kind text } explanation } }', {}, user.accessToken);
     expect(data.parseGoal).toMatchObject({
-      title: 'Meditate', schedule: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=8;BYMINUTE=0;UNTIL=20270601T000000Z', deadline: '2027-06-01',
+      title: 'Meditate', schedule: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;UNTIL=20270601', timesPerWeek: null, reminderTime: '08:00', deadline: '2027-06-01',
       target: { amount: 10, unit: 'minutes', per: 'occurrence' }, understood: true,
     });
     expect(data.parseGoal.parts).toHaveLength(4);
+    const draft = data.parseGoal;
+    const habit = await gqlOk('mutation($i: CreateHabitInput!) { createHabit(input: $i) { title scheduleText reminderTime targetType targetValue } }', {
+      i: { title: draft.title, schedule: draft.schedule, reminderTime: draft.reminderTime, targetType: 'MINUTES', targetValue: draft.target.amount },
+    }, user.accessToken);
+    expect(habit.createHabit).toMatchObject({ title: 'Meditate', reminderTime: '08:00', targetType: 'MINUTES', targetValue: 10 });
   });
 
   it('refuses a bad range', async () => {

@@ -8,6 +8,10 @@ export interface GoalPart { text: string; kind: 'TARGET' | 'FREQUENCY' | 'TIME_O
 export interface GoalDraft {
   title: string;
   schedule: string | null;
+  /** "3 times a week": any 3 days of each week (createHabit's timesPerWeek with FREQ=WEEKLY). */
+  timesPerWeek: number | null;
+  /** HH:MM from a time of day ("morning" = 08:00), for the habit's reminder. */
+  reminderTime: string | null;
   target: { amount: number; unit: string; per: string } | null;
   deadline: string | null;
   parts: GoalPart[];
@@ -41,6 +45,7 @@ export function parseGoal(text: string, today: string): GoalDraft {
   let minute = 0;
   let target: GoalDraft['target'] = null;
   let deadline: string | null = null;
+  let timesPerWeek: number | null = null;
   const [ty, tm, td] = today.split('-').map(Number) as [number, number, number];
 
   take(/\b(?:until|by|before)\s+(\d{4}-\d{2}-\d{2})\b/i, (m) => ((deadline = m[1]!), { text: m[0].trim(), kind: 'DEADLINE', value: deadline }));
@@ -65,6 +70,7 @@ export function parseGoal(text: string, today: string): GoalDraft {
     const word = m[1]!.toLowerCase();
     const n = word === 'twice' ? 2 : word === 'once' ? 1 : num(word)!;
     freq = m[2]!.toLowerCase() === 'day' ? 'DAILY' : m[2]!.toLowerCase() === 'week' ? 'WEEKLY' : 'MONTHLY';
+    if (freq === 'WEEKLY') timesPerWeek = n;
     if (!target) target = { amount: n, unit: 'times', per: m[2]!.toLowerCase() };
     return { text: m[0].trim(), kind: 'FREQUENCY', value: `${n} times a ${m[2]!.toLowerCase()}` };
   });
@@ -98,12 +104,15 @@ export function parseGoal(text: string, today: string): GoalDraft {
 
   const leftover = rest.replace(/[.,!]+/g, ' ').replace(/\s+/g, ' ').trim().replace(/^(?:i\s+want\s+to|i\s+will|i'll|to)\s+/i, '').replace(/\s+and$/i, '').replace(/^and\s+/i, '');
   const title = leftover ? leftover[0]!.toUpperCase() + leftover.slice(1) : 'Untitled goal';
-  const rrule = freq ? [`FREQ=${freq}`, byDay.length ? `BYDAY=${byDay.join(',')}` : null, hour !== null ? `BYHOUR=${hour}` : null, hour !== null ? `BYMINUTE=${minute}` : null,
-    deadline ? `UNTIL=${(deadline as string).replace(/-/g, '')}T000000Z` : null].filter(Boolean).join(';') : null;
+  // Habit schedules are RRULEs over local dates (createHabit rejects BYHOUR): the time of day
+  // becomes the reminder, and UNTIL a plain date.
+  const rrule = freq ? [`FREQ=${freq}`, byDay.length ? `BYDAY=${byDay.join(',')}` : null,
+    deadline ? `UNTIL=${(deadline as string).replace(/-/g, '')}` : null].filter(Boolean).join(';') : null;
+  const reminderTime = hour !== null ? `${pad(hour)}:${pad(minute)}` : null;
   const understood = parts.length > 0;
   const explanation = understood
     ? `Understood ${parts.map((p) => `"${p.text}" as ${p.kind.toLowerCase().replace(/_/g, ' ')} (${p.value})`).join(', ')}; the rest ("${title}") became the title.`
       + (freq ? '' : ' No repetition found: add e.g. "every day" or "3 times a week".')
     : 'Nothing recognised (no amount, repetition, time of day or deadline); the whole text became the title.';
-  return { title, schedule: rrule, target, deadline, parts, understood, explanation };
+  return { title, schedule: rrule, timesPerWeek, reminderTime, target, deadline, parts, understood, explanation };
 }
