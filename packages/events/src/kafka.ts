@@ -127,7 +127,14 @@ export class KafkaEventBus implements EventBus {
       if (!ensured) {
         ensured = (async () => {
           const admin = await this.getAdmin();
-          await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: this.partitions, replicationFactor: this.replicationFactor }] });
+          // Ask first: creating an existing topic makes kafkajs log an error even though nothing is wrong.
+          if ((await admin.listTopics()).includes(topic)) return;
+          try {
+            await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: this.partitions, replicationFactor: this.replicationFactor }] });
+          } catch (error) {
+            // Another process created it between our look and our create: that is the outcome we wanted.
+            if (!(await admin.listTopics()).includes(topic)) throw error;
+          }
         })();
         this.topics.set(topic, ensured);
         ensured.catch(() => this.topics.delete(topic));

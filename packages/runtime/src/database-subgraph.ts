@@ -45,6 +45,8 @@ export interface DatabaseSubgraphTools<TClient extends DatabaseClient> {
   env: NodeJS.ProcessEnv;
   log: Logger;
   events: SubgraphEvents<TransactionClientOf<TClient>>;
+  /** Registers work to stop when the subgraph closes (background loops), before the database closes. */
+  onClose(stop: () => Promise<void>): void;
 }
 
 export interface DatabaseSubgraphDefinition<TContext extends SubgraphContext, TClient extends DatabaseClient>
@@ -102,9 +104,11 @@ export async function startDatabaseSubgraph<TContext extends SubgraphContext, TC
     },
   };
 
+  const stoppers: (() => Promise<void>)[] = [];
   let closed: Promise<void> | undefined;
   const close = () => {
     closed ??= (async () => {
+      await Promise.allSettled(stoppers.map((stop) => stop()));
       await relay.stop();
       await Promise.allSettled([...subscriptions].map((subscription) => subscription.close()));
       subscriptions.clear();
@@ -115,7 +119,7 @@ export async function startDatabaseSubgraph<TContext extends SubgraphContext, TC
     return closed;
   };
   try {
-    const createContext = await definition.setup(client, { env, log, events });
+    const createContext = await definition.setup(client, { env, log, events, onClose: (stop) => stoppers.push(stop) });
     relay.start();
     return await startSubgraph<TContext>({
       name: definition.name,

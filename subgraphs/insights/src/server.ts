@@ -1,4 +1,3 @@
-import type { EventEnvelope } from '@flowforge/events';
 import { startDatabaseSubgraph, type Logger, type StartOptions } from '@flowforge/runtime';
 import { resolve } from 'node:path';
 import type { Context } from './context.js';
@@ -13,11 +12,6 @@ import { ForecastService } from './services/forecast.js';
 import { InsightsService } from './services/insights.js';
 import { ModelRegistry } from './services/registry.js';
 import { RetrainScheduler, TrainingService, trainingSettings } from './services/training.js';
-
-/** The part of the event backbone insights uses; present in setup's tools once packages/events lands. */
-interface EventsTool {
-  subscribe(consumer: string, topics: readonly string[], handler: (event: EventEnvelope, tx: never) => Promise<void>): Promise<unknown> | unknown;
-}
 
 /** Everything insights runs besides HTTP; built by the subgraph's setup and by tests directly. */
 export async function createInsightsServices(db: PrismaClient, tools: { env: NodeJS.ProcessEnv; log: Logger }) {
@@ -43,13 +37,8 @@ export function startInsightsSubgraph(options: StartOptions = {}) {
     createClient: (adapter) => new PrismaClient({ adapter }),
     async setup(db, tools) {
       const services = await createInsightsServices(db, tools);
-      const events = (tools as unknown as { events?: EventsTool }).events;
-      if (events) {
-        await events.subscribe(FOCUS_FACTS_CONSUMER, [FOCUS_TOPIC], services.projection.handleInTransaction);
-        tools.log({ msg: 'subscribed to focus events', consumer: FOCUS_FACTS_CONSUMER, topic: FOCUS_TOPIC });
-      } else {
-        tools.log({ level: 'warn', msg: 'no event backbone in setup tools: focus_session_facts is fed only by seedDemoFocusHistory until it lands' });
-      }
+      tools.onClose(() => services.scheduler.stop());
+      await tools.events.subscribe(FOCUS_FACTS_CONSUMER, [FOCUS_TOPIC], services.projection.handleInTransaction);
       const { models, settings, facts, insights, forecasts } = services;
       return (base) => ({ ...base, models, settings, facts, insights, forecasts });
     },
