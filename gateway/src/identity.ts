@@ -1,17 +1,17 @@
 import { ANONYMOUS, signInternalToken, TokenError, verifyAccessToken, type Identity, type SigningKey, type VerificationKey } from '@flowforge/auth';
 import { HttpProblem } from '@flowforge/runtime';
 import type { IncomingMessage } from 'node:http';
+import type { MembershipRevocations } from './revocations.js';
 
 /** Reads the caller's identity from `Authorization: Bearer <access token>`; no header means anonymous. */
-export async function authenticate(req: IncomingMessage, accessKey: VerificationKey): Promise<Identity> {
+export async function authenticate(req: IncomingMessage, accessKey: VerificationKey, revocations?: MembershipRevocations): Promise<Identity> {
   const header = req.headers.authorization;
   if (!header) return ANONYMOUS;
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match?.[1]) throw new HttpProblem(401, 'UNAUTHENTICATED', 'The Authorization header must be "Bearer <access token>".', { 'www-authenticate': 'Bearer' });
+  let claims;
   try {
-    const claims = await verifyAccessToken(match[1], accessKey);
-    const { expiresAt: _expiresAt, ...identity } = claims;
-    return identity;
+    claims = await verifyAccessToken(match[1], accessKey);
   } catch (error) {
     const expired = error instanceof TokenError && error.reason === 'expired';
     const message = expired
@@ -19,6 +19,11 @@ export async function authenticate(req: IncomingMessage, accessKey: Verification
       : 'Your access token is not valid: sign in again with logIn.';
     throw new HttpProblem(401, 'UNAUTHENTICATED', message, { 'www-authenticate': `Bearer error="invalid_token"` });
   }
+  const { expiresAt: _expiresAt, issuedAt, ...identity } = claims;
+  if (revocations?.isRevoked(identity, issuedAt)) {
+    throw new HttpProblem(401, 'UNAUTHENTICATED', 'Your membership in this organization changed (new role, or you left it): call refreshSession to get a token with your current access.', { 'www-authenticate': `Bearer error="invalid_token"` });
+  }
+  return identity;
 }
 
 /**

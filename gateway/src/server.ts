@@ -11,6 +11,7 @@ import { createSubgraphFetcher } from './fetcher.js';
 import { authenticate, InternalTokenIssuer } from './identity.js';
 import { GatewayRateLimiter, rateLimitPolicies } from './rate-limit.js';
 import { checkSubgraphs } from './readiness.js';
+import { MembershipRevocations } from './revocations.js';
 import { EVENTS_SUBGRAPH } from './compose.js';
 import { EventsDataSource, startSubscriptions, type RunningSubscriptions, type SubscriptionEventBus, type WebSocketLimits } from './subscriptions/index.js';
 
@@ -49,6 +50,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const rateLimiter = new GatewayRateLimiter(backends, rateLimitPolicies(env), log);
   const ownBus = options.events ? null : createEventBus(env, { clientId: 'flowforge-gateway' });
   const bus: SubscriptionEventBus = (options.events ?? ownBus)!;
+  const revocations = new MembershipRevocations();
+  const revocationFeed = await revocations.follow(bus, log);
 
   class InternalTokenDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     override async willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
@@ -97,11 +100,11 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     ],
     // graphql-ws on the same port and path; the gateway is loaded by now (serveGraphQL started Apollo).
     onListening: (server) => {
-      subscriptions = startSubscriptions({ server, gateway, apollo, accessKey, log, bus, limits: options.subscriptionLimits });
+      subscriptions = startSubscriptions({ server, gateway, apollo, accessKey, revocations, log, bus, limits: options.subscriptionLimits });
     },
     async context(req) {
       const requestId = randomUUID();
-      const identity = await authenticate(req, accessKey);
+      const identity = await authenticate(req, accessKey, revocations);
       await rateLimiter.check(req, identity);
       return { identity, requestId };
     },
@@ -112,6 +115,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     subscriptions: subscriptions!,
     async close() {
       await subscriptions?.close();
+      await revocationFeed.close();
       await running.close();
       await fetcher.close();
       await backends.close();

@@ -59,8 +59,25 @@ describe('what each role may do', () => {
     const changed = await gqlOk('mutation($id: ID!) { changeMemberRole(membershipId: $id, role: VIEWER) { role } }', { id: target.membershipId }, org.members.ADMIN.accessToken);
     expect(changed.changeMemberRole.role).toBe('VIEWER');
     expect((await gqlOk('mutation($id: ID!) { removeMember(membershipId: $id) }', { id: target.membershipId }, org.admin.accessToken)).removeMember).toBe(true);
-    // The removed member's current token still names the organization, but the orgs subgraph reads membership live.
-    expect(errorCode(await gql('query($id: ID!) { organization(id: $id) { name } }', { id: org.orgId }, target.accessToken))).toBe('FORBIDDEN');
+    // The removed member's token still names the organization: orgs reads membership live (FORBIDDEN),
+    // and once the member.left event reaches the gateway the token itself is refused (UNAUTHENTICATED).
+    expect(['FORBIDDEN', 'UNAUTHENTICATED']).toContain(errorCode(await gql('query($id: ID!) { organization(id: $id) { name } }', { id: org.orgId }, target.accessToken)));
+  });
+
+  it('a role change takes effect at once: tokens issued before it are refused until refreshed', async () => {
+    const target = await addMember(org.admin, 'MANAGER');
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // token times have whole seconds
+    await gqlOk('mutation($id: ID!) { changeMemberRole(membershipId: $id, role: VIEWER) { role } }', { id: target.membershipId }, org.admin.accessToken);
+    let refused: Awaited<ReturnType<typeof gql>> | undefined;
+    for (let attempt = 0; attempt < 50 && !refused; attempt += 1) {
+      const result = await gql('{ me { id } }', {}, target.accessToken);
+      if (result.status === 401) refused = result;
+      else await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(refused?.errors?.[0]?.message).toMatch(/membership in this organization changed.*refreshSession/);
+    const refreshed = await gqlOk('mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken role } }', { t: target.refreshToken });
+    expect(refreshed.refreshSession.role).toBe('VIEWER');
+    expect(errorCode(await gql('mutation { startFocusSession(input: { plannedMinutes: 5 }) { id } }', {}, refreshed.refreshSession.accessToken))).toBe('FORBIDDEN');
   });
 
   it('any member may leave, but the last ADMIN may not', async () => {

@@ -9,17 +9,18 @@ import type { SubscriptionEventBus } from './bus.js';
 import { SubscriptionEngine } from './engine.js';
 import { SUBSCRIPTION_TOPICS, type QueryAsSubscriber } from './fields.js';
 import { SubscriptionHub, type HubStats } from './hub.js';
-import { attachWebSocketServer, type WebSocketLimits } from './websocket.js';
+import { attachWebSocketServer, type RevocationCheck, type WebSocketLimits } from './websocket.js';
 
 export { EventsDataSource } from './engine.js';
 export type { SubscriptionEventBus, BusEvent } from './bus.js';
-export { CLOSE, DEFAULT_LIMITS, type WebSocketLimits } from './websocket.js';
+export { CLOSE, DEFAULT_LIMITS, type RevocationCheck, type WebSocketLimits } from './websocket.js';
 
 export interface SubscriptionsOptions {
   server: Server;
   gateway: ApolloGateway;
   apollo: ApolloServer<GatewayContext>;
   accessKey: VerificationKey;
+  revocations?: RevocationCheck;
   log: Logger;
   /** Where events come from; none: subscriptions are accepted but nothing is delivered (logged). */
   bus?: SubscriptionEventBus;
@@ -56,7 +57,7 @@ export function startSubscriptions(options: SubscriptionsOptions): RunningSubscr
     return response.body.singleResult as Awaited<ReturnType<QueryAsSubscriber>>;
   };
   const hub = new SubscriptionHub(engine, queryAs, log);
-  const ws = attachWebSocketServer({ server: options.server, engine, hub, accessKey: options.accessKey, log, limits: options.limits });
+  const ws = attachWebSocketServer({ server: options.server, engine, hub, accessKey: options.accessKey, revocations: options.revocations, log, limits: options.limits });
 
   const consumerGroup = `gateway-${randomUUID()}`;
   let state: 'ok' | 'connecting' | 'none' = options.bus ? 'connecting' : 'none';

@@ -42,6 +42,8 @@ interface Connection {
   alive: boolean;
   subscriber: Subscriber | null;
   expiresAt: number;
+  /** When the connection's access token was issued (to notice membership changes after it). */
+  issuedAt: number;
   subscriptions: number;
   /** Set before refusing in onConnect, so graphql-ws's generic 4403 becomes our precise code. */
   closeWith: [number, string] | null;
@@ -107,11 +109,20 @@ function tokenFrom(params: Record<string, unknown> | undefined): string | null {
 
 type Verified = { ok: true; claims: AccessClaims } | { ok: false; code: number; reason: string };
 
-async function verify(params: Record<string, unknown> | undefined, accessKey: VerificationKey): Promise<Verified> {
+/** Refuses tokens that predate a change of the member's role or membership (gateway/src/revocations.ts). */
+export interface RevocationCheck {
+  isRevoked(identity: Subscriber, issuedAt: Date): boolean;
+}
+
+const MEMBERSHIP_CHANGED = 'Your membership in this organization changed: refresh your access token and reconnect';
+
+async function verify(params: Record<string, unknown> | undefined, accessKey: VerificationKey, revocations?: RevocationCheck): Promise<Verified> {
   const token = tokenFrom(params);
   if (!token) return { ok: false, code: CLOSE.unauthenticated, reason: 'Unauthenticated: send connectionParams { authorization: "Bearer <access token>" }' };
   try {
-    return { ok: true, claims: await verifyAccessToken(token, accessKey) };
+    const claims = await verifyAccessToken(token, accessKey);
+    if (revocations?.isRevoked(claims as Subscriber, claims.issuedAt)) return { ok: false, code: CLOSE.unauthenticated, reason: MEMBERSHIP_CHANGED };
+    return { ok: true, claims };
   } catch (error) {
     const expired = error instanceof TokenError && error.reason === 'expired';
     return { ok: false, code: CLOSE.unauthenticated, reason: expired ? 'Access token expired: refresh it and reconnect' : 'Access token not valid: sign in again' };
@@ -130,10 +141,11 @@ export function attachWebSocketServer(options: {
   engine: SubscriptionEngine;
   hub: SubscriptionHub;
   accessKey: VerificationKey;
+  revocations?: RevocationCheck;
   log: Logger;
   limits?: Partial<WebSocketLimits>;
 }): SubscriptionServer {
-  const { engine, hub, accessKey, log } = options;
+  const { engine, hub, accessKey, revocations, log } = options;
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const connections = new Set<Connection>();
   const parsed = new Map<string, DocumentNode>();
@@ -147,24 +159,25 @@ export function attachWebSocketServer(options: {
   const graphqlWs = makeServer<Record<string, unknown> | undefined, Connection>({
     connectionInitWaitTimeout: 10_000,
     async onConnect(ctx: WsContext) {
-      const verified = await verify(ctx.connectionParams, accessKey);
+      const verified = await verify(ctx.connectionParams, accessKey, revocations);
       if (!verified.ok) {
         ctx.extra.closeWith = [verified.code, verified.reason];
         return false;
       }
-      const { expiresAt, ...identity } = verified.claims;
+      const { expiresAt, issuedAt, ...identity } = verified.claims;
       if (!identity.organizationId || !identity.role) {
         ctx.extra.closeWith = [CLOSE.forbidden, 'Forbidden: subscriptions need an active organization (createOrganization or switchOrganization)'];
         return false;
       }
       ctx.extra.subscriber = identity as Subscriber;
       ctx.extra.expiresAt = expiresAt.getTime();
+      ctx.extra.issuedAt = issuedAt.getTime();
       return true;
     },
     // A client may renew its access token on an open connection: { type: 'ping', payload: { authorization } }.
     async onPing(ctx: WsContext, payload) {
       if (!payload || !tokenFrom(payload)) return;
-      const verified = await verify(payload, accessKey);
+      const verified = await verify(payload, accessKey, revocations);
       const current = ctx.extra.subscriber;
       if (!verified.ok) return void ctx.extra.socket.close(verified.code, verified.reason);
       const { claims } = verified;
@@ -172,6 +185,7 @@ export function attachWebSocketServer(options: {
         return void ctx.extra.socket.close(CLOSE.unauthenticated, 'The new token is for another identity: reconnect with it');
       }
       ctx.extra.expiresAt = claims.expiresAt.getTime();
+      ctx.extra.issuedAt = claims.issuedAt.getTime();
     },
     async onSubscribe(ctx: WsContext, _id, payload) {
       const connection = ctx.extra;
@@ -222,7 +236,7 @@ export function attachWebSocketServer(options: {
   const wss = new WebSocketServer({ server: options.server, path: '/graphql', perMessageDeflate: false, maxPayload: 256 * 1024 });
   wss.on('error', (error) => log({ level: 'error', msg: 'WebSocket server error', error: String(error) }));
   wss.on('connection', (socket) => {
-    const connection: Connection = { socket, alive: true, subscriber: null, expiresAt: Number.POSITIVE_INFINITY, subscriptions: 0, closeWith: null };
+    const connection: Connection = { socket, alive: true, subscriber: null, expiresAt: Number.POSITIVE_INFINITY, issuedAt: 0, subscriptions: 0, closeWith: null };
     connections.add(connection);
     socket.on('pong', () => { connection.alive = true; });
     socket.on('error', (error) => log({ level: 'warn', msg: 'WebSocket error', error: String(error) }));
@@ -266,8 +280,11 @@ export function attachWebSocketServer(options: {
   const expiry = setInterval(() => {
     const now = Date.now();
     for (const connection of connections) {
-      if (connection.expiresAt <= now && connection.socket.readyState === connection.socket.OPEN) {
+      if (connection.socket.readyState !== connection.socket.OPEN) continue;
+      if (connection.expiresAt <= now) {
         connection.socket.close(CLOSE.unauthenticated, 'Access token expired: refresh it and reconnect');
+      } else if (connection.subscriber && revocations?.isRevoked(connection.subscriber, new Date(connection.issuedAt))) {
+        connection.socket.close(CLOSE.unauthenticated, MEMBERSHIP_CHANGED);
       }
     }
   }, limits.expiryCheckMs);

@@ -26,6 +26,7 @@ export const ANONYMOUS: Identity = { userId: null, organizationId: null, workspa
 export interface AccessClaims extends Identity {
   userId: string;
   sessionId: string;
+  issuedAt: Date;
   expiresAt: Date;
 }
 
@@ -83,10 +84,10 @@ async function verify(token: string, key: VerificationKey, issuer: string, audie
 export async function verifyAccessToken(token: string, key: VerificationKey): Promise<AccessClaims> {
   const payload = await verify(token, key, ISSUER, ACCESS_AUDIENCE, 'access token');
   const identity = readIdentity(payload);
-  if (!identity.userId || !identity.sessionId || typeof payload.exp !== 'number') {
+  if (!identity.userId || !identity.sessionId || typeof payload.exp !== 'number' || typeof payload.iat !== 'number') {
     throw new TokenError('The access token is missing required claims.', 'invalid');
   }
-  return { ...identity, userId: identity.userId, sessionId: identity.sessionId, expiresAt: new Date(payload.exp * 1000) };
+  return { ...identity, userId: identity.userId, sessionId: identity.sessionId, issuedAt: new Date(payload.iat * 1000), expiresAt: new Date(payload.exp * 1000) };
 }
 
 export async function signInternalToken(key: SigningKey, identity: Identity, now = new Date()): Promise<string> {
