@@ -14,6 +14,10 @@ import { cpus, loadavg, totalmem, platform, arch, release } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { gqlOk, signUp, startStackProcess } from '../packages/testing/dist/index.js';
+
+// With DATABASE_URL set the subgraphs use that Postgres (their own schemas); otherwise embedded PGlite,
+// whose single-threaded WASM engine is then the ceiling for every target.
+const EMBEDDED = !process.env.DATABASE_URL;
 import { INTERNAL_TOKEN_HEADER, loadSigningKey, signInternalToken } from '../packages/auth/dist/index.js';
 import { SUBGRAPH_NAMES, subgraphUrl } from '../packages/runtime/dist/ports.js';
 
@@ -235,8 +239,8 @@ export async function run() {
   process.once('SIGTERM', onSignal);
 
   try {
-    progress(`starting the FlowForge stack (embedded, NODE_ENV=production) at port base ${PORT_BASE}...`);
-    stack = await startStackProcess({ portBase: PORT_BASE, embedded: true, env: { NODE_ENV: 'production', ...STACK_RATE_LIMITS } });
+    progress(`starting the FlowForge stack (${EMBEDDED ? 'embedded PGlite' : 'Postgres at DATABASE_URL'}, NODE_ENV=production) at port base ${PORT_BASE}...`);
+    stack = await startStackProcess({ portBase: PORT_BASE, embedded: EMBEDDED, env: { NODE_ENV: 'production', FLOWFORGE_ALLOW_DEV_KEYS: '1', ...STACK_RATE_LIMITS } });
     const gatewayUrl = stack.gatewayUrl;
 
     progress(`seeding: a user (${TIMEZONE}), an organization, ${SEED_SESSIONS} completed focus sessions...`);
@@ -360,7 +364,7 @@ export async function run() {
         warmupSeconds: WARMUP_SECONDS,
         durationSeconds: DURATION_SECONDS,
         connections: CONNECTIONS,
-        stack: { portBase: PORT_BASE, embedded: true, nodeEnv: 'production', rateLimits: STACK_RATE_LIMITS },
+        stack: { portBase: PORT_BASE, embedded: EMBEDDED, nodeEnv: 'production', rateLimits: STACK_RATE_LIMITS },
         stockGateway: { url: stock.url, process: 'child', fetcher: 'default' },
         seed: { timezone: TIMEZONE, focusSessions: SEED_SESSIONS },
       },
