@@ -5,6 +5,7 @@ import { CalendarRepository } from './data/calendars.js';
 import { CalendarEventRepository } from './data/events.js';
 import { ProfileRepository } from './data/profiles.js';
 import { subscribeConsumers } from './events/consumers.js';
+import { subscribeIntegrationSync } from './events/integration-sync.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { calendarFeedRoute } from './http/feed-route.js';
 import { resolvers } from './resolvers/index.js';
@@ -31,6 +32,7 @@ export function startCalendarSubgraph(options: StartOptions = {}) {
       const focusTime = new FocusTimeService(db, calendar, blocks, profiles, tools.events);
       feeds = new FeedService(db, events, blocks, publicBaseUrl(tools.env));
       await subscribeConsumers(tools.events, profiles, tools.log);
+      await subscribeIntegrationSync(tools.events);
       return (base) => ({ ...base, calendar, focusTime, feeds: feeds! });
     },
   }, options);

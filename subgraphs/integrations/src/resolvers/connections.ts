@@ -1,8 +1,12 @@
 import { requireMember } from '@flowforge/runtime';
-import type { MutationResolvers, ProviderConnectionResolvers } from '../generated/graphql.js';
+import type { IntegrationConflictResolvers, MutationResolvers, ProviderConnectionResolvers } from '../generated/graphql.js';
 
 export const connectionMutations: MutationResolvers = {
   createProviderConnection: (_parent, { provider, scopes }, { identity, integrations }) => integrations.create(identity, provider, scopes),
+  connectProvider: (_parent, { provider }, { identity, integrations }) => integrations.connect(identity, provider),
+  syncProviderConnection: (_parent, { id }, { identity, integrations }) => integrations.syncNow(identity, id),
+  disconnectProvider: (_parent, { id }, { identity, integrations }) => integrations.disconnect(identity, id),
+  rotateEncryptionKey: (_parent, _args, { identity, integrations }) => integrations.rotateEncryptionKey(identity),
 };
 
 export const ProviderConnection: ProviderConnectionResolvers = {
@@ -11,4 +15,11 @@ export const ProviderConnection: ProviderConnectionResolvers = {
     return connections.findOwned(member.organizationId, member.userId, reference.id);
   },
   user: (connection) => ({ id: connection.userId }),
+  syncLogs: (connection, { first }, { integrations }) => integrations.syncLogs(connection, first),
+  conflicts: (connection, { first }, { integrations }) => integrations.conflictsOf(connection, first),
+};
+
+export const IntegrationConflict: IntegrationConflictResolvers = {
+  connection: (conflict, _args, { identity, integrations }) => integrations.connectionOf(identity, conflict.connectionId),
+  winner: (conflict) => (conflict.winner === 'LOCAL' ? 'LOCAL' : 'REMOTE'),
 };

@@ -1,11 +1,12 @@
 import { dateTimeScalar } from '@flowforge/runtime';
 import type { Resolvers } from '../generated/graphql.js';
-import { connectionMutations, ProviderConnection } from './connections.js';
+import { connectionMutations, IntegrationConflict, ProviderConnection } from './connections.js';
 import { User } from './user.js';
 
 export const resolvers: Resolvers = {
   DateTime: dateTimeScalar,
   Mutation: connectionMutations,
   ProviderConnection,
+  IntegrationConflict,
   User,
 };

@@ -8,4 +8,5 @@ export interface UserReference {
 export const User: UserResolvers = {
   __resolveReference: (reference) => reference,
   providerConnections: (user, _args, { identity, integrations }) => integrations.list(identity, user.id),
+  integrationConflicts: (user, { first }, { identity, integrations }) => integrations.conflicts(identity, user.id, first),
 };

@@ -1,12 +1,25 @@
 import type { Identity } from '@flowforge/auth';
-import { badInput, forbidden, requirePermission } from '@flowforge/runtime';
+import { badInput, forbidden, notFound, requireId, requirePermission } from '@flowforge/runtime';
 import type { ConnectionRepository, ConnectionRow } from '../data/connections.js';
 import { validateScopes } from '../domain/connection.js';
-import { Prisma, type Provider } from '../generated/prisma/client.js';
+import { Prisma, type IntegrationConflict, type IntegrationSyncLog, type Provider } from '../generated/prisma/client.js';
+import type { IntegrationsApp } from './app.js';
+
+export interface AuthorizationView {
+  authorizationUrl: string;
+  expiresAt: Date;
+  connection: ConnectionRow;
+}
+
+const clamp = (value: number | null | undefined, fallback: number, max: number, field: string) => {
+  const n = value ?? fallback;
+  if (!Number.isInteger(n) || n < 1 || n > max) throw badInput(`${field} must be a whole number from 1 to ${max}; got ${n}.`, field);
+  return n;
+};
 
 /** The caller's own provider connections in their active organization. */
 export class IntegrationsService {
-  constructor(private readonly connections: ConnectionRepository) {}
+  constructor(private readonly connections: ConnectionRepository, private readonly app: IntegrationsApp) {}
 
   list(identity: Identity, userId: string): Promise<ConnectionRow[]> {
     const member = requirePermission(identity, 'domain:own:read');
@@ -14,7 +27,7 @@ export class IntegrationsService {
     return this.connections.list(member.organizationId, member.userId);
   }
 
-  /** A PENDING connection; the OAuth flow that completes it arrives with the integrations issue. */
+  /** A PENDING connection with the scopes to request (connectProvider starts the OAuth flow). */
   async create(identity: Identity, provider: Provider, scopes: readonly string[]): Promise<ConnectionRow> {
     const member = requirePermission(identity, 'domain:own:write');
     const valid = validateScopes(scopes);
@@ -26,5 +39,60 @@ export class IntegrationsService {
       }
       throw error;
     }
+  }
+
+  async connect(identity: Identity, provider: Provider): Promise<AuthorizationView> {
+    const started = await this.app.oauth.connect(identity, provider);
+    const member = requirePermission(identity, 'domain:own:write');
+    const connection = (await this.connections.findOwned(member.organizationId, member.userId, started.connectionId))!;
+    return { authorizationUrl: started.authorizationUrl, expiresAt: started.expiresAt, connection };
+  }
+
+  private async owned(identity: Identity, id: string, permission: 'domain:own:read' | 'domain:own:write'): Promise<ConnectionRow> {
+    const member = requirePermission(identity, permission);
+    const connection = await this.connections.findOwned(member.organizationId, member.userId, requireId(id, 'id'));
+    if (!connection) throw notFound('No provider connection with that id among yours in the active organization.');
+    return connection;
+  }
+
+  async syncNow(identity: Identity, id: string): Promise<ConnectionRow> {
+    const connection = await this.owned(identity, id, 'domain:own:write');
+    if (connection.status !== 'CONNECTED') throw badInput(`The connection is ${connection.status}; connect it first.`, 'id');
+    await this.app.engine.sync(connection.id, 'manual');
+    return (await this.connections.findOwned(connection.organizationId, connection.userId, connection.id))!;
+  }
+
+  async disconnect(identity: Identity, id: string): Promise<ConnectionRow> {
+    const connection = await this.owned(identity, id, 'domain:own:write');
+    await this.app.push.stop(connection.id).catch(() => {});
+    await this.app.db.providerConnection.update({
+      where: { id: connection.id },
+      data: { status: 'DISCONNECTED', accessTokenCiphertext: null, refreshTokenCiphertext: null, tokenKeyVersion: null, tokenExpiresAt: null, syncCursor: null },
+    });
+    return (await this.connections.findOwned(connection.organizationId, connection.userId, connection.id))!;
+  }
+
+  rotateEncryptionKey(identity: Identity) {
+    const member = requirePermission(identity, 'domain:own:read');
+    if (member.role !== 'ADMIN') throw forbidden('Only an ADMIN can rotate the integrations encryption key.');
+    return this.app.tokens.rotate();
+  }
+
+  syncLogs(connection: ConnectionRow, first: number | null | undefined): Promise<IntegrationSyncLog[]> {
+    return this.app.db.integrationSyncLog.findMany({ where: { connectionId: connection.id }, orderBy: [{ startedAt: 'desc' }, { id: 'desc' }], take: clamp(first, 10, 50, 'first') });
+  }
+
+  conflictsOf(connection: ConnectionRow, first: number | null | undefined): Promise<IntegrationConflict[]> {
+    return this.app.db.integrationConflict.findMany({ where: { connectionId: connection.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: clamp(first, 20, 100, 'first') });
+  }
+
+  conflicts(identity: Identity, userId: string, first: number | null | undefined): Promise<IntegrationConflict[]> {
+    const member = requirePermission(identity, 'domain:own:read');
+    if (userId !== member.userId) throw forbidden('You can only read your own integration conflicts.');
+    return this.app.db.integrationConflict.findMany({ where: { organizationId: member.organizationId, userId: member.userId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: clamp(first, 20, 100, 'first') });
+  }
+
+  connectionOf(identity: Identity, id: string) {
+    return this.owned(identity, id, 'domain:own:read');
   }
 }

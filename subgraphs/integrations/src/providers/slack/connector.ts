@@ -1,0 +1,96 @@
+/**
+ * Slack: set the user's status and Do Not Disturb while a focus session runs and restore them
+ * afterwards (user token, least-privilege user scopes), and signed Events API requests.
+ * The Web API answers HTTP 200 with { ok: false, error } for most failures, 429 + Retry-After for rate limits.
+ */
+import { ProviderError } from '../../http/request.js';
+import { verifySlackSignature } from '../../webhooks/signatures.js';
+import type { Connector, ConnectorCall, OAuthConfig, RawWebhookRequest, WebhookVerdict } from '../types.js';
+
+export interface SlackProfile {
+  status_text?: string;
+  status_emoji?: string;
+  status_expiration?: number;
+}
+
+export type SlackWrite =
+  | { op: 'focus'; untilEpochSeconds: number; minutes: number }
+  | { op: 'restore'; profile: SlackProfile };
+
+const REAUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive']);
+export const FOCUS_STATUS = { status_text: 'Focusing (FlowForge)', status_emoji: ':headphones:' };
+
+export function mapSlackError(status: number, body: unknown): ProviderError {
+  const error = (body as { error?: string } | null)?.error ?? null;
+  if (status === 429 || error === 'ratelimited') return new ProviderError('Slack rate limit', 'RETRY', status, error);
+  if (status >= 500) return new ProviderError(`Slack HTTP ${status}`, 'RETRY', status, error);
+  if (status === 401 || (error && REAUTH_ERRORS.has(error))) return new ProviderError(`Slack: ${error ?? 'unauthorized'}`, 'REAUTH', status, error);
+  return new ProviderError(`Slack: ${error ?? `HTTP ${status}`}`, 'GIVE_UP', status, error);
+}
+
+const header = (request: RawWebhookRequest, name: string) => {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+export class SlackConnector implements Connector<never, SlackWrite, SlackProfile | null> {
+  readonly provider = 'SLACK' as const;
+
+  constructor(readonly oauth: OAuthConfig | null, private readonly apiUrl: string, private readonly signingSecret: string | null, private readonly clock: () => number = Date.now) {}
+
+  mapError(status: number, body: unknown) {
+    return mapSlackError(status, body);
+  }
+
+  /** One Web API method; `{ ok: false }` answers become ProviderErrors too. */
+  async api<T extends { ok: boolean; error?: string }>(call: ConnectorCall, method: string, args: Record<string, unknown> = {}, form = false): Promise<T> {
+    const body = form ? new URLSearchParams(Object.entries(args).map(([k, v]): [string, string] => [k, String(v)])) : args;
+    const result = await call.http.request<T>({ method: 'POST', url: `${this.apiUrl}/${method}`, accessToken: await call.accessToken(), body });
+    if (!result?.ok) throw mapSlackError(200, result);
+    return result;
+  }
+
+  async identify(call: ConnectorCall): Promise<string | null> {
+    const result = await this.api<{ ok: boolean; user_id?: string }>(call, 'auth.test');
+    return result.user_id ?? null;
+  }
+
+  async getProfile(call: ConnectorCall): Promise<SlackProfile> {
+    const result = await this.api<{ ok: boolean; profile?: SlackProfile }>(call, 'users.profile.get', {}, true);
+    return { status_text: result.profile?.status_text ?? '', status_emoji: result.profile?.status_emoji ?? '', status_expiration: result.profile?.status_expiration ?? 0 };
+  }
+
+  async writeBack(call: ConnectorCall, change: SlackWrite): Promise<SlackProfile | null> {
+    if (change.op === 'focus') {
+      const previous = await this.getProfile(call);
+      await this.api(call, 'users.profile.set', { profile: { ...FOCUS_STATUS, status_expiration: change.untilEpochSeconds } });
+      await this.api(call, 'dnd.setSnooze', { num_minutes: Math.max(1, change.minutes) }, true);
+      return previous;
+    }
+    await this.api(call, 'users.profile.set', { profile: { status_text: change.profile.status_text ?? '', status_emoji: change.profile.status_emoji ?? '', status_expiration: change.profile.status_expiration ?? 0 } });
+    try {
+      await this.api(call, 'dnd.endSnooze', {}, true);
+    } catch (error) {
+      // Snooze already over (it expires by itself): nothing to end.
+      if (!(error instanceof ProviderError) || error.reason !== 'snooze_not_active') throw error;
+    }
+    return null;
+  }
+
+  /** Events API: signature first (raw body), then url_verification or an event to queue (deduped by event_id). */
+  async handleWebhook(request: RawWebhookRequest): Promise<WebhookVerdict> {
+    if (request.method !== 'POST') return { kind: 'rejected', status: 405, reason: 'Use POST.' };
+    if (!this.signingSecret) return { kind: 'rejected', status: 404, reason: 'Slack is not configured.' };
+    const check = verifySlackSignature(this.signingSecret, header(request, 'x-slack-request-timestamp'), header(request, 'x-slack-signature'), request.rawBody, Math.floor(this.clock() / 1000));
+    if (!check.ok) return { kind: 'rejected', status: 401, reason: check.reason };
+    let body: { type?: string; challenge?: string; event_id?: string; team_id?: string; event?: { type?: string; user?: string } };
+    try {
+      body = JSON.parse(request.rawBody.toString('utf8'));
+    } catch {
+      return { kind: 'rejected', status: 400, reason: 'Body is not JSON.' };
+    }
+    if (body.type === 'url_verification') return { kind: 'respond', status: 200, body: { challenge: body.challenge } };
+    if (body.type !== 'event_callback' || !body.event_id) return { kind: 'respond', status: 200, body: { ok: true } };
+    return { kind: 'accepted', deliveryId: body.event_id, event: body.event?.type ?? 'unknown', payload: { teamId: body.team_id, event: body.event, retryNum: header(request, 'x-slack-retry-num') ?? null } };
+  }
+}

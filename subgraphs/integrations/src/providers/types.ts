@@ -1,0 +1,72 @@
+/**
+ * The contract every provider folder implements (cal.com's one-interface-per-app-store-entry, with
+ * Twenty's error taxonomy). A connector is stateless: the sync engine, token store and webhook
+ * route own persistence, and hand the connector what it needs per call.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ProviderError, ProviderHttpClient } from '../http/request.js';
+
+export type ProviderName = 'GOOGLE_CALENDAR' | 'SLACK' | 'MICROSOFT_TEAMS' | 'JIRA' | 'GITHUB';
+
+/** OAuth 2.0 authorization-code (+ PKCE) settings, from env (see config.ts). */
+export interface OAuthConfig {
+  authorizeUrl: string;
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Least privilege: only what the connector uses. */
+  scopes: readonly string[];
+  /** Provider-specific authorize parameters (e.g. Google's access_type=offline). */
+  authorizeParams?: Record<string, string>;
+  /** Space (RFC 6749) or comma (Slack's user_scope) separated. */
+  scopeParam?: string;
+}
+
+/** What a connector call gets: a fresh access token and the provider's HTTP client. */
+export interface ConnectorCall {
+  accessToken(): Promise<string>;
+  http: ProviderHttpClient;
+  connection: { id: string; userId: string; organizationId: string; externalAccountId: string | null };
+}
+
+/** One page of provider items; `cursor` is set only when the listing finished (Google: on the last page). */
+export interface SyncBatch<TItem> {
+  items: TItem[];
+  cursor: string | null;
+}
+
+export interface RawWebhookRequest {
+  method: string;
+  url: URL;
+  headers: IncomingHttpHeaders;
+  /** The exact bytes received: signatures are computed over them, before any parsing. */
+  rawBody: Buffer;
+}
+
+export type WebhookVerdict =
+  /** Refused before parsing (bad signature/token, stale timestamp): nothing was parsed. */
+  | { kind: 'rejected'; status: number; reason: string }
+  /** Answer right away (Slack url_verification). */
+  | { kind: 'respond'; status: number; body: unknown }
+  /** Verified: acknowledge, record `deliveryId` (dedupe), then process `payload` through the event backbone. */
+  | { kind: 'accepted'; deliveryId: string; event: string; payload: unknown; connectionId?: string | null };
+
+export interface Connector<TItem = unknown, TWrite = unknown, TWriteResult = unknown> {
+  readonly provider: ProviderName;
+  /** Null when the provider is not configured on this server (no client id). */
+  readonly oauth: OAuthConfig | null;
+  /** Who is connected (email, user id, login), asked once after the OAuth callback. */
+  identify?(call: ConnectorCall): Promise<string | null>;
+  fullSync?(call: ConnectorCall): AsyncIterable<SyncBatch<TItem>>;
+  incrementalSync?(call: ConnectorCall, cursor: string): AsyncIterable<SyncBatch<TItem>>;
+  /** Verifies the signature or channel token BEFORE parsing, then classifies the request. */
+  handleWebhook?(request: RawWebhookRequest, lookup: WebhookLookup): Promise<WebhookVerdict>;
+  writeBack?(call: ConnectorCall, change: TWrite): Promise<TWriteResult>;
+  /** Maps a provider HTTP failure to RETRY / REAUTH / FULL_RESYNC / NOT_FOUND / GIVE_UP. */
+  mapError(status: number, body: unknown, headers?: Headers): ProviderError;
+}
+
+/** Data a webhook check may need (e.g. the hash of a push channel's token). */
+export interface WebhookLookup {
+  channel(channelId: string): Promise<{ connectionId: string; tokenHash: string | null; resourceId: string | null } | null>;
+}

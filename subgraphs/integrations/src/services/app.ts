@@ -1,0 +1,146 @@
+/**
+ * Wires the integrations machinery once per process (server.ts) or per test: connectors from
+ * config, the token store, OAuth, calls with rate limits, the sync engine, push channels, webhooks,
+ * write-back and Slack focus, plus the event consumers and the polling timer.
+ */
+import { createCacheBackends, type CacheBackends } from '@flowforge/cache';
+import { FocusEvents, topicOf, type EventEnvelope, type EventSubscription, type FocusSessionEventData } from '@flowforge/events';
+import type { Logger, SubgraphEvents } from '@flowforge/runtime';
+import { loadConfig, type IntegrationsConfig } from '../config.js';
+import { loadTokenCipher, type TokenCipher } from '../crypto/token-cipher.js';
+import { IntegrationEvents } from '../events/catalog.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import type { RetryPolicy } from '../http/request.js';
+import { GithubConnector } from '../providers/github/connector.js';
+import { GoogleCalendarConnector } from '../providers/google-calendar/connector.js';
+import { SlackConnector } from '../providers/slack/connector.js';
+import type { Connector, ProviderName } from '../providers/types.js';
+import { CalendarBridge, type FocusBlocksScheduled, type SyncConflict } from './calendar-bridge.js';
+import { ConnectorCalls } from './calls.js';
+import { OAuthService } from './oauth.js';
+import { PushChannels } from './push.js';
+import { SlackFocus } from './slack-focus.js';
+import { SyncEngine } from './sync.js';
+import { TokenStore, type Tx } from './tokens.js';
+import { WebhookService } from './webhooks.js';
+
+export const CALENDAR_FOCUS_BLOCKS_SCHEDULED = 'flowforge.calendar.focus_blocks.scheduled';
+export const CALENDAR_SYNC_CONFLICT = 'flowforge.calendar.event.sync_conflict';
+
+export interface IntegrationsAppOptions {
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  events: SubgraphEvents<Tx>;
+  cipher?: TokenCipher;
+  config?: IntegrationsConfig;
+  retry?: Partial<RetryPolicy>;
+  cache?: CacheBackends;
+  pageSize?: number;
+  /** Start polling and push channels (off in unit tests). */
+  background?: boolean;
+}
+
+export class IntegrationsApp {
+  readonly config: IntegrationsConfig;
+  readonly cipher: TokenCipher;
+  readonly connectorsByProvider: Partial<Record<ProviderName, Connector>>;
+  readonly google: GoogleCalendarConnector;
+  readonly slack: SlackConnector;
+  readonly github: GithubConnector;
+  readonly tokens: TokenStore;
+  readonly calls: ConnectorCalls;
+  readonly oauth: OAuthService;
+  readonly engine: SyncEngine;
+  readonly push: PushChannels;
+  readonly webhooks: WebhookService;
+  readonly bridge: CalendarBridge;
+  readonly slackFocus: SlackFocus;
+  private readonly cache: CacheBackends;
+  private readonly ownCache: boolean;
+  private readonly subscriptions: EventSubscription[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(readonly db: PrismaClient, private readonly options: IntegrationsAppOptions) {
+    const { env, log, events } = options;
+    this.config = options.config ?? loadConfig(env);
+    this.cipher = options.cipher ?? loadTokenCipher(env);
+    this.google = new GoogleCalendarConnector({ oauth: this.config.google.oauth, apiUrl: this.config.google.apiUrl, syncWindowDays: this.config.google.syncWindowDays, pageSize: options.pageSize });
+    this.slack = new SlackConnector(this.config.slack.oauth, this.config.slack.apiUrl, this.config.slack.signingSecret);
+    this.github = new GithubConnector(this.config.github.oauth, this.config.github.apiUrl, this.config.github.webhookSecret);
+    this.connectorsByProvider = { GOOGLE_CALENDAR: this.google, SLACK: this.slack, GITHUB: this.github };
+    const connectors = (provider: ProviderName) => this.connectorsByProvider[provider] ?? null;
+    this.tokens = new TokenStore(db, this.cipher, (provider) => connectors(provider)?.oauth ?? null, events, env, log);
+    this.ownCache = !options.cache;
+    this.cache = options.cache ?? createCacheBackends(env, { keyPrefix: 'ff:integrations:' });
+    const limits = {
+      perConnection: this.cache.rateLimiter({ name: 'integrations-connection', capacity: this.config.rateLimit.burst, refillPerSecond: this.config.rateLimit.perSecond }),
+      daily: this.cache.rateLimiter({ name: 'integrations-daily', capacity: this.config.dailyQuota, refillPerSecond: this.config.dailyQuota / 86_400 }),
+    };
+    this.calls = new ConnectorCalls(this.tokens, connectors, limits, options.retry);
+    this.oauth = new OAuthService(db, this.cipher, this.tokens, connectors, (connection) => this.calls.call(connection), this.config, events, env, log);
+    this.engine = new SyncEngine(db, this.tokens, this.calls, connectors, events, log);
+    this.push = new PushChannels(db, this.calls, this.google, this.config, log);
+    this.webhooks = new WebhookService(db, connectors, events, this.engine, log);
+    this.bridge = new CalendarBridge(db, this.calls, this.google, events, log);
+    this.slackFocus = new SlackFocus(db, this.calls, this.slack, log);
+  }
+
+  /** After a connection completed: the first sync and (Google) a push channel, in the background. */
+  afterConnect(connectionId: string): void {
+    void (async () => {
+      const row = await this.db.providerConnection.findUnique({ where: { id: connectionId }, select: { provider: true } });
+      if (row?.provider !== 'GOOGLE_CALENDAR') return;
+      await this.push.ensure(connectionId).catch((error: Error) => this.options.log({ level: 'warn', msg: 'push channel setup failed; polling only', connectionId, error: error.message }));
+      await this.engine.sync(connectionId, 'initial');
+    })().catch((error: Error) => this.options.log({ level: 'error', msg: 'post-connect work failed', connectionId, error: error.message }));
+  }
+
+  /** Durable consumers (DB effects, consumeOnce) and work consumers (provider calls, idempotent, outside transactions). */
+  async subscribe(): Promise<void> {
+    const { events, log } = this.options;
+    this.subscriptions.push(await events.subscribe('conflicts', [topicOf('calendar')], async (event, tx) => {
+      if (event.type === CALENDAR_SYNC_CONFLICT) await this.bridge.recordConflict(tx, event.data as SyncConflict);
+    }));
+    const work = async (group: string, topics: string[], handler: (event: EventEnvelope) => Promise<void>) => {
+      this.subscriptions.push(await events.bus.subscribe(`flowforge.integrations.${group}`, topics, async (event) => {
+        if (this.closed) return;
+        await handler(event);
+      }, { fromBeginning: true }));
+    };
+    await work('calendar-writeback', [topicOf('calendar')], async (event) => {
+      if (event.type === CALENDAR_FOCUS_BLOCKS_SCHEDULED) await this.bridge.writeFocusBlocks(event.data as FocusBlocksScheduled);
+      else if (event.type === CALENDAR_SYNC_CONFLICT) await this.bridge.pushLocalWinner(event.data as SyncConflict);
+    });
+    await work('slack-focus', [topicOf('focus')], async (event) => {
+      if (event.type === FocusEvents.started) await this.slackFocus.started(event.data as FocusSessionEventData);
+      else if (event.type === FocusEvents.ended) await this.slackFocus.ended(event.data as FocusSessionEventData);
+    });
+    await work('webhooks', [topicOf('integrations')], async (event) => {
+      if (event.type === IntegrationEvents.webhookReceived) await this.webhooks.process(event);
+    });
+    log({ msg: 'integrations consumers subscribed' });
+  }
+
+  /** Polling fallback (and push channel renewal) for every connected calendar. */
+  startBackground(): void {
+    const tick = async () => {
+      const rows = await this.db.providerConnection.findMany({ where: { provider: 'GOOGLE_CALENDAR', status: 'CONNECTED' }, select: { id: true } });
+      for (const row of rows) {
+        if (this.closed) return;
+        await this.push.ensure(row.id).catch(() => {});
+        await this.engine.sync(row.id, 'poll').catch(() => {});
+      }
+    };
+    this.timer = setInterval(() => void tick().catch((error: Error) => this.options.log({ level: 'warn', msg: 'poll failed', error: error.message })), this.config.google.pollIntervalMs);
+    this.timer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await Promise.allSettled(this.subscriptions.map((s) => s.close()));
+    await this.engine.idle();
+    if (this.ownCache) await this.cache.close();
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * The encrypted token store: writes tokens envelope-encrypted (bound to their row and column),
+ * hands out a valid access token (refreshing a minute before expiry, single-flight per connection,
+ * honouring refresh-token rotation), marks revoked grants NEEDS_REAUTH and tells the user, and
+ * re-wraps every token under the current key-encryption key. Tokens never reach a log line.
+ */
+import type { SubgraphEvents, Logger } from '@flowforge/runtime';
+import * as oauth from 'oauth4webapi';
+import type { TokenCipher } from '../crypto/token-cipher.js';
+import { syncStatusChanged } from '../events/catalog.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import { ProviderError } from '../http/request.js';
+import type { OAuthConfig, ProviderName } from '../providers/types.js';
+
+export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+export type Db = PrismaClient | Tx;
+
+export const REFRESH_MARGIN_MS = 60_000;
+
+export interface IssuedTokens {
+  accessToken: string;
+  refreshToken?: string | null;
+  /** Seconds. */
+  expiresIn?: number | null;
+}
+
+/** oauth4webapi's objects for a provider; plain http only for loopback fakes outside production. */
+export function oauthParts(config: OAuthConfig, env: NodeJS.ProcessEnv) {
+  const as: oauth.AuthorizationServer = { issuer: new URL(config.authorizeUrl).origin, authorization_endpoint: config.authorizeUrl, token_endpoint: config.tokenUrl };
+  const client: oauth.Client = { client_id: config.clientId };
+  const clientAuth = oauth.ClientSecretPost(config.clientSecret);
+  const loopback = [config.tokenUrl, config.authorizeUrl].every((u) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(u).hostname));
+  const options = { [oauth.allowInsecureRequests]: loopback && env.NODE_ENV !== 'production' };
+  return { as, client, clientAuth, options };
+}
+
+export const accessContext = (connectionId: string) => `${connectionId}:access`;
+export const refreshContext = (connectionId: string) => `${connectionId}:refresh`;
+
+export class TokenStore {
+  private readonly inflight = new Map<string, Promise<string>>();
+
+  constructor(
+    private readonly db: PrismaClient,
+    readonly cipher: TokenCipher,
+    private readonly oauthConfig: (provider: ProviderName) => OAuthConfig | null,
+    private readonly events: Pick<SubgraphEvents<Tx>, 'publish' | 'transaction'>,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly log: Logger,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** The columns to write for freshly issued tokens (a missing refresh token keeps the stored one). */
+  encryptedColumns(connectionId: string, tokens: IssuedTokens) {
+    return {
+      accessTokenCiphertext: new Uint8Array(this.cipher.encrypt(tokens.accessToken, accessContext(connectionId))),
+      ...(tokens.refreshToken ? { refreshTokenCiphertext: new Uint8Array(this.cipher.encrypt(tokens.refreshToken, refreshContext(connectionId))) } : {}),
+      tokenKeyVersion: this.cipher.version,
+      tokenExpiresAt: tokens.expiresIn ? new Date(this.clock() + tokens.expiresIn * 1000) : null,
+    };
+  }
+
+  /**
+   * A keep-the-refresh-token write needs the old refresh token re-encrypted when the key changed:
+   * read both, write both under the current key.
+   */
+  private async save(connectionId: string, tokens: IssuedTokens, current: { refresh: string | null }) {
+    const refreshToken = tokens.refreshToken ?? current.refresh;
+    await this.db.providerConnection.update({ where: { id: connectionId }, data: { ...this.encryptedColumns(connectionId, { ...tokens, refreshToken }), lastError: null } });
+  }
+
+  private async read(connectionId: string) {
+    const row = await this.db.providerConnection.findUnique({ where: { id: connectionId } });
+    if (!row) throw new ProviderError('The connection no longer exists.', 'GIVE_UP', null);
+    const version = row.tokenKeyVersion;
+    const access = row.accessTokenCiphertext && version !== null ? this.cipher.decrypt(row.accessTokenCiphertext, version, accessContext(row.id)) : null;
+    const refresh = row.refreshTokenCiphertext && version !== null ? this.cipher.decrypt(row.refreshTokenCiphertext, version, refreshContext(row.id)) : null;
+    return { row, access, refresh };
+  }
+
+  /** A valid access token: refreshed when it expires within a minute (one refresh per connection at a time). */
+  accessToken(connectionId: string, options: { forceRefresh?: boolean } = {}): Promise<string> {
+    const running = this.inflight.get(connectionId);
+    if (running) return running;
+    const work = (async () => {
+      const { row, access, refresh } = await this.read(connectionId);
+      if (row.status === 'NEEDS_REAUTH' || row.status === 'DISCONNECTED') throw new ProviderError(`The ${row.provider} connection needs to be authorized again.`, 'REAUTH', null);
+      const fresh = access && !options.forceRefresh && (!row.tokenExpiresAt || row.tokenExpiresAt.getTime() - this.clock() > REFRESH_MARGIN_MS);
+      if (fresh) return access;
+      if (!refresh) {
+        if (access && !options.forceRefresh) return access;
+        await this.markNeedsReauth(connectionId, 'No refresh token: authorize again.');
+        throw new ProviderError('No refresh token.', 'REAUTH', null);
+      }
+      const config = this.oauthConfig(row.provider);
+      if (!config) throw new ProviderError(`${row.provider} is not configured on this server.`, 'GIVE_UP', null);
+      const { as, client, clientAuth, options: requestOptions } = oauthParts(config, this.env);
+      let issued: oauth.TokenEndpointResponse;
+      try {
+        const response = await oauth.refreshTokenGrantRequest(as, client, clientAuth, refresh, { ...requestOptions, signal: AbortSignal.timeout(15_000) });
+        issued = await oauth.processRefreshTokenResponse(as, client, response);
+      } catch (error) {
+        if (error instanceof oauth.ResponseBodyError && (error.error === 'invalid_grant' || error.status === 401)) {
+          await this.markNeedsReauth(connectionId, 'The provider revoked or expired our access (invalid_grant): authorize again.');
+          throw new ProviderError('invalid_grant', 'REAUTH', error.status, error.error);
+        }
+        const status = error instanceof oauth.ResponseBodyError ? error.status : null;
+        throw new ProviderError(`Refreshing the access token failed${status ? ` (HTTP ${status})` : ''}.`, status !== null && status < 500 && status !== 429 ? 'GIVE_UP' : 'RETRY', status);
+      }
+      // Rotation: when the provider sends a new refresh token, the old one is spent: store the new one.
+      await this.save(connectionId, { accessToken: issued.access_token, refreshToken: issued.refresh_token ?? null, expiresIn: issued.expires_in ?? null }, { refresh });
+      this.log({ msg: 'access token refreshed', connectionId, provider: row.provider, rotated: Boolean(issued.refresh_token) });
+      return issued.access_token;
+    })();
+    this.inflight.set(connectionId, work);
+    return work.finally(() => this.inflight.delete(connectionId));
+  }
+
+  async markNeedsReauth(connectionId: string, error: string): Promise<void> {
+    await this.events.transaction(async (tx) => {
+      const row = await tx.providerConnection.update({ where: { id: connectionId }, data: { status: 'NEEDS_REAUTH', lastError: error } });
+      await this.events.publish(tx, [syncStatusChanged(row, error)]);
+    });
+    this.log({ level: 'warn', msg: 'connection needs re-authorization', connectionId, reason: error });
+  }
+
+  /**
+   * Re-wraps every token (and in-flight OAuth verifier) not under the current KEK. The ciphertexts
+   * stay; only the 32-byte data keys are re-wrapped. Reads keep working throughout (old KEKs stay
+   * readable), and a row changed meanwhile (a refresh) is skipped: it is already under the new key.
+   */
+  async rotate(): Promise<{ keyVersion: number; rewrapped: number; remaining: number }> {
+    const version = this.cipher.version;
+    let rewrapped = 0;
+    for (;;) {
+      const rows = await this.db.providerConnection.findMany({
+        where: { tokenKeyVersion: { not: version }, OR: [{ accessTokenCiphertext: { not: null } }, { refreshTokenCiphertext: { not: null } }] },
+        select: { id: true, tokenKeyVersion: true, accessTokenCiphertext: true, refreshTokenCiphertext: true },
+        take: 200,
+      });
+      if (rows.length === 0) break;
+      let progressed = 0;
+      for (const row of rows) {
+        const old = row.tokenKeyVersion!;
+        const { count } = await this.db.providerConnection.updateMany({
+          where: { id: row.id, tokenKeyVersion: old },
+          data: {
+            tokenKeyVersion: version,
+            ...(row.accessTokenCiphertext ? { accessTokenCiphertext: new Uint8Array(this.cipher.rewrap(row.accessTokenCiphertext, old)) } : {}),
+            ...(row.refreshTokenCiphertext ? { refreshTokenCiphertext: new Uint8Array(this.cipher.rewrap(row.refreshTokenCiphertext, old)) } : {}),
+          },
+        });
+        rewrapped += count;
+        progressed++;
+      }
+      if (progressed === 0) break;
+    }
+    const states = await this.db.oAuthState.findMany({ where: { keyVersion: { not: version }, consumedAt: null } });
+    for (const state of states) {
+      await this.db.oAuthState.updateMany({ where: { id: state.id, keyVersion: state.keyVersion }, data: { keyVersion: version, codeVerifierCiphertext: new Uint8Array(this.cipher.rewrap(state.codeVerifierCiphertext, state.keyVersion)) } });
+    }
+    const remaining = await this.db.providerConnection.count({ where: { tokenKeyVersion: { not: version } } });
+    this.log({ msg: 'integration tokens re-wrapped', keyVersion: version, rewrapped, remaining });
+    return { keyVersion: version, rewrapped, remaining };
+  }
+}

@@ -1,0 +1,125 @@
+// Through the gateway of a dedicated stack started with the fake Google's URLs: connect Google via
+// OAuth (authorization code + PKCE) against the fake, see its events in User.calendarEvents,
+// schedule focus time and see the blocks written to the fake, change an event on both sides and
+// see the recorded conflict resolution.
+import { createOrganization, gqlOk, signUp, startStackProcess, type StackProcess, type TestUser } from '@flowforge/testing';
+import { FakeGoogleCalendar } from './fakes/google-calendar.js';
+import { eventually, newKek } from './harness.js';
+
+const PORT_BASE = Number(process.env.FLOWFORGE_TEST_PORT_BASE ?? 14000) + 150;
+const INTEGRATIONS_ORIGIN = `http://127.0.0.1:${PORT_BASE + 6}`;
+
+function mondayIn(weeks: number): string {
+  const now = new Date();
+  const day = (now.getUTCDay() + 6) % 7;
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - day + 7 * weeks)).toISOString().slice(0, 10);
+}
+
+describe('Google Calendar through the gateway (dedicated stack + fake Google)', () => {
+  let fake: FakeGoogleCalendar;
+  let stack: StackProcess;
+  let url: string;
+  let user: TestUser;
+  const email = 'e2e.user@example.com';
+
+  beforeAll(async () => {
+    fake = await new FakeGoogleCalendar({ redirectUris: [`${INTEGRATIONS_ORIGIN}/oauth/callback/google-calendar`], approveAs: email }).start();
+    // The gateway does not proxy /oauth/callback/ and /webhooks/ yet: the public URL is the integrations service itself.
+    // Info-level logs from the stack, so the no-token assertion below reads every line (startStackProcess takes LOG_LEVEL from process.env).
+    const level = process.env.LOG_LEVEL;
+    process.env.LOG_LEVEL = 'info';
+    try {
+      stack = await startStackProcess({ portBase: PORT_BASE, embedded: true, env: { ...fake.env(), INTEGRATIONS_PUBLIC_URL: INTEGRATIONS_ORIGIN, INTEGRATIONS_KEK: newKek().base64 } });
+    } finally {
+      if (level === undefined) delete process.env.LOG_LEVEL;
+      else process.env.LOG_LEVEL = level;
+    }
+    url = stack.gatewayUrl;
+    user = await signUp({ timezone: 'UTC', url });
+    const org = await gqlOk<{ createOrganization: { accessToken: string } }>('mutation { createOrganization(input: { name: "E2E" }) { accessToken } }', {}, user.accessToken, url);
+    user.accessToken = org.createOrganization.accessToken;
+  }, 90_000);
+  afterAll(async () => {
+    if (process.env.E2E_DEBUG) console.log(stack?.output().slice(-6000));
+    await stack?.stop();
+    await fake?.stop();
+  });
+
+  const q = <T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}) => gqlOk<T>(query, variables, user.accessToken, url);
+
+  it('connects, imports events, writes focus blocks back, resolves conflicts, and never logs tokens', async () => {
+    const monday = mondayIn(1);
+    const ids = fake.seedEvents(email, 3, new Date(`${monday}T10:00:00Z`), 'Google meeting');
+
+    const { connectProvider } = await q('mutation { connectProvider(provider: GOOGLE_CALENDAR) { authorizationUrl expiresAt connection { id status } } }');
+    expect(connectProvider.connection.status).toBe('PENDING');
+    const authorize = new URL(connectProvider.authorizationUrl);
+    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorize.searchParams.get('redirect_uri')).toBe(`${INTEGRATIONS_ORIGIN}/oauth/callback/google-calendar`);
+    expect(authorize.searchParams.get('scope')).toBe('https://www.googleapis.com/auth/calendar.events');
+
+    // The browser: the fake auto-approves and redirects to our callback with code + state.
+    const consent = await fetch(authorize, { redirect: 'manual' });
+    expect(consent.status).toBe(302);
+    const callback = consent.headers.get('location')!;
+    const done = await fetch(callback);
+    expect(done.status).toBe(200);
+    expect(await done.text()).toContain('connected');
+    // The state is single-use.
+    expect((await fetch(callback)).status).toBe(400);
+
+    const connectionId = connectProvider.connection.id;
+    await eventually(async () => {
+      const me = (await q('{ me { providerConnections { id status externalAccountId lastSyncAt syncLogs { status itemsSynced } } } }')).me;
+      expect(me.providerConnections[0]).toMatchObject({ id: connectionId, status: 'CONNECTED', syncLogs: expect.arrayContaining([{ status: 'SUCCEEDED', itemsSynced: 3 }]) });
+      expect(me.providerConnections[0].externalAccountId).toBe(email);
+    }, 20_000, 250);
+    const range = { from: `${monday}T00:00:00Z`, to: `${mondayIn(2)}T00:00:00Z` };
+    const events = async () => (await q('query($from: DateTime!, $to: DateTime!) { me { calendarEvents(from: $from, to: $to) { title startsAt event { id etag source externalId } } } }', range)).me.calendarEvents as { title: string; event: { id: string; etag: string; source: string; externalId: string } }[];
+    await eventually(async () => expect((await events()).filter((e) => e.event.source === 'GOOGLE').map((e) => e.title).sort()).toEqual(['Google meeting 1', 'Google meeting 2', 'Google meeting 3']), 20_000);
+
+    // Focus time: blocks avoid the Google meetings and are written back to Google as busy events.
+    const scheduled = (await q('mutation($input: ScheduleFocusTimeInput!) { scheduleFocusTime(input: $input) { placed { id startsAt endsAt } } }', { input: { from: monday, to: monday, weeklyTargetMinutes: 120 } })).scheduleFocusTime;
+    expect(scheduled.placed.length).toBeGreaterThan(0);
+    await eventually(() => {
+      const written = fake.events(email).filter((e) => e.extendedProperties?.private?.flowforgeFocusBlockId);
+      expect(written.map((e) => e.extendedProperties!.private!.flowforgeFocusBlockId).sort()).toEqual(scheduled.placed.map((b: { id: string }) => b.id).sort());
+      expect(written.every((e) => e.transparency === 'opaque')).toBe(true);
+    }, 20_000, 250);
+    // Our own write-backs are not imported back as calendar events.
+    await q('mutation($id: ID!) { syncProviderConnection(id: $id) { id } }', { id: connectionId });
+    expect((await events()).filter((e) => e.event.source === 'GOOGLE')).toHaveLength(3);
+
+    // Pushes held back (as when a notification is late) so both sides change before the next sync.
+    fake.pushEnabled = false;
+    // Conflict 1: edited here, then (later) in Google → the provider's newer edit wins.
+    const first = (await events()).find((e) => e.title === 'Google meeting 1')!;
+    await q('mutation($id: ID!) { updateCalendarEventOccurrence: updateCalendarEvent(id: $id, input: { title: "Local edit" }) { id } }', { id: first.event.id });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    fake.updateEvent(email, ids[0]!, { summary: 'Remote edit' });
+    await q('mutation($id: ID!) { syncProviderConnection(id: $id) { id } }', { id: connectionId });
+    // Conflict 2: edited in Google, then (later) here → our edit wins and is pushed to Google.
+    const second = (await events()).find((e) => e.title === 'Google meeting 2')!;
+    fake.updateEvent(email, ids[1]!, { summary: 'Remote edit 2' });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await q('mutation($id: ID!) { updateCalendarEvent(id: $id, input: { title: "Local edit 2" }) { id } }', { id: second.event.id });
+    await q('mutation($id: ID!) { syncProviderConnection(id: $id) { id } }', { id: connectionId });
+
+    await eventually(async () => {
+      const conflicts = (await q('{ me { integrationConflicts { externalId winner fields reason connection { id } } } }')).me.integrationConflicts;
+      expect(conflicts).toEqual(expect.arrayContaining([
+        expect.objectContaining({ externalId: ids[0], winner: 'REMOTE', fields: ['title'], connection: { id: connectionId } }),
+        expect.objectContaining({ externalId: ids[1], winner: 'LOCAL', fields: ['title'] }),
+      ]));
+      const titles = (await events()).map((e) => e.title);
+      expect(titles).toEqual(expect.arrayContaining(['Remote edit', 'Local edit 2']));
+      expect(fake.events(email).find((e) => e.id === ids[1])!.summary).toBe('Local edit 2');
+    }, 20_000, 250);
+
+    // Tokens never reach the log.
+    const output = stack.output();
+    expect(output).toContain('provider connected');
+    expect(output).not.toMatch(/ya29\.[A-Za-z0-9_-]{10,}/);
+    expect(output).not.toMatch(/1\/\/[A-Za-z0-9_-]{10,}/);
+  }, 120_000);
+});
