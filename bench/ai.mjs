@@ -21,6 +21,38 @@ const { trainFocusForecast, predictWeek, predictQuality } = await import(dist('m
 const { evaluateAgainstTruth } = await import(dist('ml/focus-evaluation.js'));
 const { syntheticDataset } = await import(dist('domain/synthetic.js'));
 const { statsByUser, weekRows, FEATURE_COUNT } = await import(dist('domain/focus-features.js'));
+const { NoteClassifier, trainNoteClassifier } = await import(dist('ml/note-model.js'));
+
+// note-classifier: held-out accuracy on the team-written labelled notes (data/notes-labelled.json,
+// NOT user data and not synthetic-by-generator) vs the keyword lexicon; analyze() latency.
+async function benchNotes(backend) {
+  const started = performance.now();
+  const trained = await trainNoteClassifier({ epochs: 60 });
+  const trainingMs = Math.round(performance.now() - started);
+  trained.sentiment.dispose();
+  trained.category.dispose();
+  const classifier = new NoteClassifier();
+  await classifier.ready();
+  const texts = ['Stuck on the flaky deploy bug all evening, exhausted', 'great planning session, clear priorities', 'answered emails'];
+  for (let i = 0; i < 20; i++) await classifier.analyze(texts[i % 3]);
+  const latencies = [];
+  for (let i = 0; i < PREDICTIONS; i++) { const t = performance.now(); await classifier.analyze(texts[i % 3]); latencies.push(performance.now() - t); }
+  latencies.sort((a, b) => a - b);
+  const batch = Array.from({ length: 1000 }, (_, i) => texts[i % 3]);
+  const t = performance.now();
+  await classifier.analyzeMany(batch);
+  const e = trained.evaluation;
+  return { model: 'note-classifier', backend, data: e.dataset, trainNotes: e.trainNotes, testNotes: e.testNotes, metric: 'held-out accuracy (higher is better)',
+    sentiment: e.sentiment, category: e.category, baseline: 'keyword lexicon (domain/text.ts), written by the same team as the notes: its accuracy is optimistic',
+    trainingMs, singlePredictionMs: { p50: +percentile(latencies, 50).toFixed(3), p99: +percentile(latencies, 99).toFixed(3), n: latencies.length },
+    batchNotesPerSecond: Math.round(1000 / ((performance.now() - t) / 1000)) };
+}
+
+function printNotes(rows) {
+  console.log('\nmodel            backend  sentiment acc model/lexicon  category acc model/lexicon  serves (sent/cat)  train ms  p50 ms  p99 ms  notes/s');
+  for (const r of rows) console.log(`${r.model.padEnd(16)} ${r.backend.padEnd(8)} ${`${r.sentiment.model.toFixed(3)} / ${r.sentiment.baseline.toFixed(3)}`.padStart(27)}  ${`${r.category.model.toFixed(3)} / ${r.category.baseline.toFixed(3)}`.padStart(26)}  ${`${r.sentiment.modelServes ? 'model' : 'lexicon'}/${r.category.modelServes ? 'model' : 'lexicon'}`.padStart(17)}  ${String(r.trainingMs).padStart(8)}  ${r.singlePredictionMs.p50.toFixed(3).padStart(6)}  ${r.singlePredictionMs.p99.toFixed(3).padStart(6)}  ${String(r.batchNotesPerSecond).padStart(7)}`);
+  console.log(`note-classifier: ${rows[0]?.trainNotes} train / ${rows[0]?.testNotes} held-out notes written by the FlowForge team (not real user data). Burnout, habit, goal, break and ask are documented heuristics (no model to bench).`);
+}
 
 export const description = 'insights models vs their baselines on held-out synthetic data: metric, training time, p50/p99, throughput';
 
@@ -104,6 +136,7 @@ export async function run() {
   const logs = [];
   await selectBackend(process.env, (entry) => logs.push(entry));
   const results = [];
+  const noteResults = [];
   const skipped = {};
   for (const backend of BACKENDS) {
     try {
@@ -115,8 +148,11 @@ export async function run() {
     }
     progress(`focus-forecast under ${backend}: training on synthetic data and measuring...`);
     results.push(await benchFocusForecast(backend));
+    progress(`note-classifier under ${backend}...`);
+    noteResults.push(await benchNotes(backend));
   }
   printTable(results);
+  printNotes(noteResults);
   const report = {
     bench: 'ai',
     startedAt: startedAt.toISOString(),
@@ -127,6 +163,7 @@ export async function run() {
     settings: { users: USERS, weeks: WEEKS, heldOutUsers: HELDOUT_USERS, epochs: EPOCHS, predictions: PREDICTIONS },
     machine: { platform: platform(), release: release(), arch: arch(), cpus: cpus().length, cpuModel: cpus()[0]?.model, totalMemoryMb: Math.round(totalmem() / 2 ** 20), loadavg: loadavg(), node: process.version },
     results,
+    noteResults,
   };
   mkdirSync(RESULTS_DIR, { recursive: true });
   const json = `${JSON.stringify(report, null, 2)}\n`;

@@ -63,6 +63,24 @@ describe('subscriptions through the running stack', () => {
     expect(results.length).toBeGreaterThanOrEqual(2);
     for (const result of results) expect(result.data.focusSessionChanged).toMatchObject({ id, user: { name: 'Grace Hopper' } });
   }, 90_000);
+
+  it('delivers insightCreated: a break suggestion from insights when a session starts', async () => {
+    const user = await signUp({ name: 'Ada Break' });
+    await createOrganization(user);
+    await eventsReady(gatewayUrl());
+    const sub = subscribe(gatewayUrl(), user.accessToken, 'subscription { insightCreated { id kind title body sessionId } }');
+    await settle();
+    const started = await gqlOk<{ startFocusSession: { id: string } }>('mutation { startFocusSession(input: { plannedMinutes: 90 }) { id } }', {}, user.accessToken);
+    const results = await sub.waitFor((r) => r.some((x) => x.data?.insightCreated?.sessionId === started.startFocusSession.id));
+    await sub.dispose();
+    expect(sub.errors).toEqual([]);
+    const insight = results.find((x) => x.data?.insightCreated?.sessionId === started.startFocusSession.id)!.data.insightCreated;
+    expect(insight.kind).toBe('BREAK_SUGGESTION');
+    expect(insight.body.length).toBeGreaterThan(20);
+    // The same insight is listed on the user, resolved through the gateway.
+    const listed = await gqlOk<{ me: { insights: { id: string }[] } }>('{ me { insights(first: 5) { id } } }', {}, user.accessToken);
+    expect(listed.me.insights.map((row) => row.id)).toContain(insight.id);
+  }, 90_000);
 });
 
 describeWithService('KAFKA_BROKERS', 'subscriptions on two gateway instances (Kafka)', (brokers) => {

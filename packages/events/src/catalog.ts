@@ -26,6 +26,10 @@ export interface FocusSessionEventData {
   actualMinutes: number;
   category: string | null;
   rating: number | null;
+  /** The session's notes (insights reads their sentiment; users who opted out are not analysed). */
+  notes: string | null;
+  pauseCount: number;
+  interruptionCount: number;
   /** ISO times. */
   startedAt: string;
   endedAt: string | null;

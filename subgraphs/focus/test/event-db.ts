@@ -60,7 +60,7 @@ export async function endSessionChange(tx: Tx, organizationId: string, userId: s
     tenant: organizationId,
     data: {
       sessionId: session.id, userId, organizationId, state: 'COMPLETED', plannedMinutes: 25, actualMinutes: 25, category: 'Writing', rating: null,
-      startedAt: startedAt.toISOString(), endedAt: session.endedAt!.toISOString(), focusBlockId: null,
+      notes: null, pauseCount: 0, interruptionCount: 0, startedAt: startedAt.toISOString(), endedAt: session.endedAt!.toISOString(), focusBlockId: null,
     },
   });
 }

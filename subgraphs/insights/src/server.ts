@@ -4,7 +4,10 @@ import type { Context } from './context.js';
 import { FactRepository } from './data/facts.js';
 import { AiModelRepository } from './data/models.js';
 import { SettingsRepository } from './data/settings.js';
+import { ACTIVITY_CONSUMER, ActivityHandler, HABITS_CONSUMER, HABITS_TOPIC, type Publish } from './events/activity.js';
 import { FOCUS_FACTS_CONSUMER, FOCUS_TOPIC, FocusFactsProjection } from './events/focus-facts.js';
+import { NoteClassifier } from './ml/note-model.js';
+import { AdviceService } from './services/advice.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { initBackend } from './ml/backend.js';
 import { resolvers } from './resolvers/index.js';
@@ -14,7 +17,7 @@ import { ModelRegistry } from './services/registry.js';
 import { RetrainScheduler, TrainingService, trainingSettings } from './services/training.js';
 
 /** Everything insights runs besides HTTP; built by the subgraph's setup and by tests directly. */
-export async function createInsightsServices(db: PrismaClient, tools: { env: NodeJS.ProcessEnv; log: Logger }) {
+export async function createInsightsServices(db: PrismaClient, tools: { env: NodeJS.ProcessEnv; log: Logger; publish?: Publish }) {
   const { env, log } = tools;
   const backend = await initBackend(env, log);
   const models = new AiModelRepository(db);
@@ -26,7 +29,10 @@ export async function createInsightsServices(db: PrismaClient, tools: { env: Nod
   const projection = new FocusFactsProjection(facts, (org) => scheduler.markDirty(org));
   const insights = new InsightsService({ models, facts, settings, training, scheduler, env });
   const forecasts = new ForecastService({ facts, settings, registry, log });
-  return { backend, models, facts, settings, registry, training, scheduler, projection, insights, forecasts };
+  const notes = new NoteClassifier(log, { epochs: Number(env.INSIGHTS_NOTE_EPOCHS ?? 60) });
+  const advice = new AdviceService({ db, settings, notes });
+  const activity = new ActivityHandler(tools.publish ?? (async () => undefined));
+  return { backend, models, facts, settings, registry, training, scheduler, projection, insights, forecasts, notes, advice, activity };
 }
 
 export function startInsightsSubgraph(options: StartOptions = {}) {
@@ -36,11 +42,13 @@ export function startInsightsSubgraph(options: StartOptions = {}) {
     resolvers: resolvers as never,
     createClient: (adapter) => new PrismaClient({ adapter }),
     async setup(db, tools) {
-      const services = await createInsightsServices(db, tools);
+      const services = await createInsightsServices(db, { ...tools, publish: (tx, list) => tools.events.publish(tx as never, list) });
       tools.onClose(() => services.scheduler.stop());
       await tools.events.subscribe(FOCUS_FACTS_CONSUMER, [FOCUS_TOPIC], services.projection.handleInTransaction);
-      const { models, settings, facts, insights, forecasts } = services;
-      return (base) => ({ ...base, models, settings, facts, insights, forecasts });
+      await tools.events.subscribe(ACTIVITY_CONSUMER, [FOCUS_TOPIC], services.activity.handleFocus);
+      await tools.events.subscribe(HABITS_CONSUMER, [HABITS_TOPIC], services.activity.handleHabits);
+      const { models, settings, facts, insights, forecasts, advice, notes } = services;
+      return (base) => ({ ...base, models, settings, facts, insights, forecasts, advice, notes });
     },
   }, options);
 }

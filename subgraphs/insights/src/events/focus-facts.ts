@@ -1,7 +1,7 @@
 /**
  * The focus_session_facts projection, fed by `flowforge.focus.session.ended` (topic flowforge.focus).
  * Documented data shape (schemaversion 1): { sessionId, userId, organizationId, state, plannedMinutes,
- * actualMinutes, category, rating, startedAt, endedAt }, plus optional `interruptions` (count) and
+ * actualMinutes, category, rating, startedAt, endedAt }, plus `interruptionCount` and
  * `notes` when the producer sends them. Applied once per event id (processed_events).
  */
 import type { EventEnvelope } from '@flowforge/events';
@@ -39,7 +39,7 @@ export function factFromEvent(event: EventEnvelope): FactInput | null {
   const organizationId = field<string>(data, 'organizationId', isUuid);
   if (event.tenant && event.tenant !== organizationId) throw new MalformedEventError(`${SESSION_ENDED}: tenant ${event.tenant} differs from data.organizationId ${organizationId}`);
   const rating = field<number | null>(data, 'rating', (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 5, true);
-  const interruptions = field<number | null>(data, 'interruptions', (v) => Number.isInteger(v) && (v as number) >= 0, true);
+  const interruptions = field<number | null>(data, 'interruptionCount', (v) => Number.isInteger(v) && (v as number) >= 0, true);
   return {
     sessionId: field<string>(data, 'sessionId', isUuid),
     organizationId,

@@ -1,13 +1,15 @@
 import { dateTimeScalar, jsonScalar } from '@flowforge/runtime';
 import type { Resolvers } from '../generated/graphql.js';
 import { AiModel, modelMutations, modelQueries } from './models.js';
+import { adviceQueries, Insight } from './advice.js';
 import { User } from './user.js';
 
 export const resolvers: Resolvers = {
   DateTime: dateTimeScalar,
   JSON: jsonScalar,
-  Query: modelQueries,
+  Query: { ...modelQueries, ...adviceQueries },
   Mutation: modelMutations,
   AiModel,
   User,
+  Insight,
 };
