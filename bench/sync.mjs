@@ -47,15 +47,16 @@ const callTotal = (calls) => Object.values(calls).reduce((a, b) => a + b, 0);
 
 export async function run() {
   const { FakeGoogleCalendar, cleanup } = await loadFake();
-  const integrationsOrigin = `http://127.0.0.1:${PORT_BASE + 6}`;
+  // The public origin of /oauth/callback/ and /webhooks/ is the gateway, which proxies them to integrations.
+  const publicOrigin = `http://127.0.0.1:${PORT_BASE}`;
   const email = 'bench@example.com';
-  const fake = await new FakeGoogleCalendar({ redirectUris: [`${integrationsOrigin}/oauth/callback/google-calendar`], approveAs: email }).start();
+  const fake = await new FakeGoogleCalendar({ redirectUris: [`${publicOrigin}/oauth/callback/google-calendar`], approveAs: email }).start();
   progress(`fake Google on ${fake.url}; starting the stack on ${PORT_BASE}...`);
   const stack = await startStackProcess({
     portBase: PORT_BASE,
     embedded: true,
     env: {
-      ...fake.env(), INTEGRATIONS_PUBLIC_URL: integrationsOrigin, INTEGRATIONS_KEK: randomBytes(32).toString('base64'),
+      ...fake.env(), INTEGRATIONS_PUBLIC_URL: publicOrigin, INTEGRATIONS_KEK: randomBytes(32).toString('base64'),
       RATE_LIMIT_USER_BURST: '1000000', RATE_LIMIT_USER_PER_MINUTE: '1000000',
     },
   });

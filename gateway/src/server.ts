@@ -92,6 +92,11 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       }),
       // Secret ICS feeds (the URL token is the credential): served by the calendar subgraph.
       proxyRoute('/feeds/calendar/', new URL(subgraphUrl('calendar', env)).origin),
+      // Provider-facing routes of the integrations subgraph (each authenticates itself): the OAuth
+      // redirect (state + PKCE) and inbound webhooks, whose raw bodies and signature headers
+      // (X-Hub-Signature-256, X-Slack-Signature, X-Goog-Channel-Token, ...) pass through unchanged.
+      proxyRoute('/oauth/callback/', new URL(subgraphUrl('integrations', env)).origin, { methods: ['GET', 'HEAD'], timeoutMs: 30_000 }),
+      proxyRoute('/webhooks/', new URL(subgraphUrl('integrations', env)).origin, { methods: ['POST'], maxBodyBytes: 1024 * 1024, timeoutMs: 15_000 }),
       (req, res) => {
         if (req.url !== '/.well-known/jwks.json') return false;
         sendJson(res, 200, jwks, { 'cache-control': 'public, max-age=300' });

@@ -57,6 +57,31 @@ export function parseBrokers(value: string): string[] {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Bytes of message values per producer send. A broker refuses a record batch over
+ * `message.max.bytes` (default 1 MiB), and one send puts a partition's messages in one batch: a
+ * publish of several large events (e.g. integrations' ~1 MB calendar_events.synced pages, same key)
+ * goes out in several sends, in order.
+ */
+export const KAFKA_MAX_SEND_BYTES = 900_000;
+
+/** Consecutive runs of `sizes` whose sum stays within `maxBytes` (an item larger than that goes alone), as [start, end) pairs. */
+export function sendRuns(sizes: readonly number[], maxBytes = KAFKA_MAX_SEND_BYTES): [number, number][] {
+  const runs: [number, number][] = [];
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < sizes.length; i++) {
+    if (i > start && bytes + sizes[i]! > maxBytes) {
+      runs.push([start, i]);
+      start = i;
+      bytes = 0;
+    }
+    bytes += sizes[i]!;
+  }
+  if (sizes.length > start) runs.push([start, sizes.length]);
+  return runs;
+}
+
 function headersOf(event: EventEnvelope): IHeaders {
   return { ce_specversion: event.specversion, ce_id: event.id, ce_type: event.type, ce_source: event.source, ce_subject: event.subject, ce_tenant: event.tenant, ce_time: event.time };
 }
@@ -172,12 +197,11 @@ export class KafkaEventBus implements EventBus {
     if (events.length === 0) return;
     await this.ensureTopics([topic]);
     const producer = await this.getProducer();
+    const messages = events.map((event) => ({ key: event.subject, value: JSON.stringify(event), headers: headersOf(event) }));
     try {
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: events.map((event) => ({ key: event.subject, value: JSON.stringify(event), headers: headersOf(event) })),
-      });
+      for (const [start, end] of sendRuns(messages.map((m) => Buffer.byteLength(m.value)))) {
+        await producer.send({ topic, acks: -1, messages: messages.slice(start, end) });
+      }
     } catch (error) {
       await this.discardProducer();
       throw error;

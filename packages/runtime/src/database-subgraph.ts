@@ -16,6 +16,11 @@ export type TransactionClientOf<TClient extends DatabaseClient> = Parameters<Par
 
 export type SubgraphEventHandler<TTx> = (event: EventEnvelope, tx: TTx, meta: { topic: string; attempt: number }) => Promise<void>;
 
+export interface SubgraphSubscribeOptions extends SubscribeOptions {
+  /** Only these event types reach the handler (default: all). */
+  types?: readonly string[];
+}
+
 /** The event tools every database subgraph gets in setup(client, { events }). */
 export interface SubgraphEvents<TTx> {
   /** The bus (Kafka in services mode, the shared in-process bus in embedded mode). */
@@ -36,9 +41,10 @@ export interface SubgraphEvents<TTx> {
    * and runs `handler` inside consumeOnce on this subgraph's database, so its writes and the
    * processed_events row (consumer = `consumer`) commit together and a redelivery is skipped.
    * Starts from the oldest event the bus still holds unless options.fromBeginning is false.
-   * Closed with the subgraph.
+   * With options.types, only events of those types run the handler (and get a processed_events
+   * row); the others are acknowledged without touching the database. Closed with the subgraph.
    */
-  subscribe(consumer: string, topics: readonly string[], handler: SubgraphEventHandler<TTx>, options?: SubscribeOptions): Promise<EventSubscription>;
+  subscribe(consumer: string, topics: readonly string[], handler: SubgraphEventHandler<TTx>, options?: SubgraphSubscribeOptions): Promise<EventSubscription>;
 }
 
 export interface DatabaseSubgraphTools<TClient extends DatabaseClient> {
@@ -90,8 +96,10 @@ export async function startDatabaseSubgraph<TContext extends SubgraphContext, TC
       relay.notify();
       return result;
     },
-    async subscribe(consumer, topics, handler, subscribeOptions = {}) {
+    async subscribe(consumer, topics, handler, { types, ...subscribeOptions } = {}) {
+      const wanted = types ? new Set(types) : null;
       const subscription = await bus.subscribe(`flowforge.${definition.name}.${consumer}`, topics, async (event, meta) => {
+        if (wanted && !wanted.has(event.type)) return;
         await consumeOnce<Tx>({ $transaction: transactionOf }, consumer, event, (tx) => handler(event, tx, meta));
       }, { fromBeginning: true, ...subscribeOptions });
       subscriptions.add(subscription);

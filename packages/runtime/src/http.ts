@@ -141,35 +141,118 @@ export async function runUntilSignalled(running: { close(): Promise<void> }): Pr
   }
 }
 
+export interface ProxyOptions {
+  /** Methods forwarded (default GET and HEAD); anything else gets 405 with an Allow header. */
+  methods?: readonly string[];
+  /** Largest request body forwarded, in bytes (default 1 MiB): beyond it 413, nothing more is sent. */
+  maxBodyBytes?: number;
+  /** Until the upstream's response headers arrive, and then per idle gap while streaming (default 30 s): 504. */
+  timeoutMs?: number;
+}
+
+/** Never forwarded: credentials (proxied routes authenticate by themselves) and hop-by-hop headers. */
+const DROPPED_REQUEST_HEADERS = new Set(['authorization', 'cookie', 'host', 'connection', 'keep-alive', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'upgrade', 'expect']);
+const DROPPED_RESPONSE_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'trailer', 'upgrade']);
+
 /**
- * Forwards GET/HEAD requests under `prefix` to `origin` (e.g. the calendar subgraph's
- * http://127.0.0.1:4004), streaming the answer back unchanged. Credentials headers are not
- * forwarded: proxied routes authenticate by themselves (e.g. a secret token in the URL).
+ * Forwards requests under `prefix` to `origin` (e.g. the calendar subgraph's http://127.0.0.1:4004),
+ * streaming the answer back unchanged. GET and HEAD by default; with `methods` also e.g. POST, whose
+ * body is streamed byte for byte with its headers (content-type, content-length, signature headers
+ * such as X-Hub-Signature-256, X-Slack-Signature, X-Slack-Request-Timestamp, X-Goog-Channel-Token),
+ * up to `maxBodyBytes` (413 beyond). Credentials headers (authorization, cookie) are not forwarded:
+ * proxied routes authenticate by themselves (a secret token in the URL, a signature over the body).
+ * No answer within `timeoutMs`: 504; the service unreachable: 502.
  */
-export function proxyRoute(prefix: string, origin: string, options: { timeoutMs?: number } = {}): Route {
+export function proxyRoute(prefix: string, origin: string, options: ProxyOptions = {}): Route {
+  const methods = (options.methods ?? ['GET', 'HEAD']).map((m) => m.toUpperCase());
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const timeoutMs = options.timeoutMs ?? 30_000;
   return (req, res) => {
     if (!req.url?.startsWith(prefix)) return false;
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendJson(res, 405, { error: `Use GET for ${prefix}*.` }, { allow: 'GET, HEAD' });
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (!methods.includes(method)) {
+      sendJson(res, 405, { error: `Use ${methods.join(' or ')} for ${prefix}*.` }, { allow: methods.join(', ') });
+      return true;
+    }
+    const hasBody = method !== 'GET' && method !== 'HEAD';
+    const declared = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);
+    if (hasBody && declared !== null && (!Number.isFinite(declared) || declared > maxBodyBytes)) {
+      sendJson(res, 413, { error: `The request body is larger than ${maxBodyBytes} bytes.` }, { connection: 'close' });
+      req.resume();
       return true;
     }
     const target = new URL(req.url, origin);
-    const { authorization: _a, cookie: _c, host: _h, ...headers } = req.headers;
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined && !DROPPED_REQUEST_HEADERS.has(name)) headers[name] = value;
+    }
+    headers.host = target.host;
+    headers['x-forwarded-host'] = req.headers.host ?? '';
+    headers['x-forwarded-for'] = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
+    if (!hasBody) {
+      delete headers['content-length'];
+      delete headers['transfer-encoding'];
+    }
     return new Promise<boolean>((resolve) => {
-      const upstream = httpRequest(target, { method: req.method, headers: { ...headers, host: target.host }, timeout: options.timeoutMs ?? 30_000 }, (response) => {
-        res.writeHead(response.statusCode ?? 502, response.headers);
-        response.pipe(res);
-        response.on('end', () => resolve(true));
-        response.on('error', () => resolve(true));
-      });
-      const fail = () => {
-        if (!res.headersSent) sendJson(res, 502, { error: `The service behind ${prefix} did not answer.` });
-        else res.end();
+      let settled = false;
+      const finish = () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
         resolve(true);
       };
-      upstream.on('timeout', () => upstream.destroy(new Error('timeout')));
-      upstream.on('error', fail);
-      upstream.end();
+      const fail = (status: number, message: string) => {
+        upstream.destroy();
+        if (!res.headersSent) sendJson(res, status, { error: message }, status === 413 ? { connection: 'close' } : {});
+        else res.destroy();
+        finish();
+      };
+      const upstream = httpRequest(target, { method, headers }, (response) => {
+        clearTimeout(deadline);
+        const answer: Record<string, string | string[]> = {};
+        for (const [name, value] of Object.entries(response.headers)) if (value !== undefined && !DROPPED_RESPONSE_HEADERS.has(name)) answer[name] = value;
+        res.writeHead(response.statusCode ?? 502, answer);
+        response.pipe(res);
+        response.setTimeout(timeoutMs, () => response.destroy(new Error('timeout')));
+        response.on('end', finish);
+        response.on('error', () => {
+          res.destroy();
+          finish();
+        });
+      });
+      const deadline = setTimeout(() => fail(504, `The service behind ${prefix} did not answer within ${timeoutMs} ms.`), timeoutMs);
+      upstream.on('error', () => {
+        if (!settled) fail(502, `The service behind ${prefix} did not answer.`);
+      });
+      res.on('close', () => {
+        // The client went away: stop the upstream request too.
+        if (!settled) {
+          upstream.destroy();
+          finish();
+        }
+      });
+      if (!hasBody) {
+        upstream.end();
+        return;
+      }
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        size += chunk.length;
+        if (size > maxBodyBytes) {
+          // The rest is read and dropped (the handler ignores it) so the client gets to read the 413.
+          fail(413, `The request body is larger than ${maxBodyBytes} bytes.`);
+          return;
+        }
+        if (!upstream.write(chunk)) {
+          req.pause();
+          upstream.once('drain', () => req.resume());
+        }
+      });
+      req.on('end', () => {
+        if (!settled) upstream.end();
+      });
+      req.on('error', () => fail(400, 'The request body could not be read.'));
     });
   };
 }

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { TokenCipher } from '../src/crypto/token-cipher.js';
-import { IntegrationEvents, type ProviderCalendarEventData } from '../src/events/catalog.js';
+import { calendarEventsSynced, IntegrationEvents, SYNC_BATCH_MAX_BYTES, type CalendarEventsSyncedData, type SyncedCalendarItem } from '../src/events/catalog.js';
+import type { ProviderCalendarItem } from '../src/providers/google-calendar/mapping.js';
 import { mapGoogleError } from '../src/providers/google-calendar/client.js';
 import type { IntegrationsApp } from '../src/services/app.js';
+import { rotateEncryptionKey } from '../src/services/key-rotation.js';
 import { FakeGoogleCalendar } from './fakes/google-calendar.js';
 import { eventually, newKek, openHarness, type Harness } from './harness.js';
 
@@ -34,18 +36,69 @@ describe('Google Calendar connector and sync engine against the fake', () => {
     return row;
   }
 
-  const delivered = (connectionId: string) => h.published.filter((e) => (e.type === IntegrationEvents.calendarEventUpserted || e.type === IntegrationEvents.calendarEventDeleted) && (e.data as ProviderCalendarEventData).connectionId === connectionId);
+  /** The calendar_events.synced batches published for the connection, in order. */
+  const batches = (connectionId: string) => h.published.filter((e) => e.type === IntegrationEvents.calendarEventsSynced && (e.data as CalendarEventsSyncedData).connectionId === connectionId);
+  /** Every delivered change in order: an upsert (item) or a deletion (item null). */
+  const delivered = (connectionId: string) => batches(connectionId).flatMap((e) => {
+    const data = e.data as CalendarEventsSyncedData;
+    return [...data.items.map((item) => ({ externalId: item.externalId, item: item as SyncedCalendarItem | null })), ...data.deletedExternalIds.map((externalId) => ({ externalId, item: null }))];
+  });
 
   /** The calendar as the deliveries describe it: externalId → latest item (what calendar would hold). */
   function replay(connectionId: string) {
-    const state = new Map<string, ProviderCalendarEventData['item']>();
-    for (const event of delivered(connectionId)) {
-      const { item } = event.data as ProviderCalendarEventData;
-      if (item.cancelled) state.delete(item.externalId);
-      else state.set(item.externalId, item);
+    const state = new Map<string, SyncedCalendarItem>();
+    for (const { externalId, item } of delivered(connectionId)) {
+      if (item === null) state.delete(externalId);
+      else state.set(externalId, item);
     }
     return state;
   }
+
+  /** No (item, etag) delivered twice, and no deletion delivered twice in a row. */
+  function expectNoDuplicates(connectionId: string) {
+    const seen = new Set<string>();
+    const deleted = new Set<string>();
+    for (const { externalId, item } of delivered(connectionId)) {
+      if (item === null) {
+        expect(deleted.has(externalId)).toBe(false);
+        deleted.add(externalId);
+        continue;
+      }
+      deleted.delete(externalId);
+      const key = `${externalId}@${item.etag}`;
+      expect(seen.has(key)).toBe(false);
+      seen.add(key);
+    }
+  }
+
+  it('splits a page into several events only to stay under the size budget, keeping order and one entry per item', () => {
+    const connection = { id: randomUUID(), userId: randomUUID(), organizationId: randomUUID() };
+    const item = (n: number, cancelled = false): ProviderCalendarItem => ({
+      externalId: `ev${n}`, etag: `"${n}"`, updatedAt: new Date().toISOString(), cancelled, title: `Meeting ${n}`, description: 'x'.repeat(400),
+      startsAt: new Date(Date.UTC(2030, 0, 1, 9)).toISOString(), endsAt: new Date(Date.UTC(2030, 0, 1, 10)).toISOString(), timezone: 'UTC', allDay: false, startDate: null, endDate: null, busy: true,
+    });
+    const changes = Array.from({ length: 300 }, (_, i) => ({ item: item(i, i % 10 === 9), previousEtag: i % 2 ? '"old"' : null }));
+    expect(calendarEventsSynced(connection, [])).toEqual([]);
+    const whole = calendarEventsSynced(connection, changes);
+    expect(whole).toHaveLength(1);
+    expect((whole[0]!.data.items.length)).toBe(270);
+    expect(whole[0]!.data.deletedExternalIds).toHaveLength(30);
+    expect(whole[0]!.type).toBe('flowforge.integrations.calendar_events.synced');
+    const split = calendarEventsSynced(connection, changes, 20_000);
+    expect(split.length).toBeGreaterThan(5);
+    for (const e of split) {
+      expect(e.subject).toBe(connection.id);
+      expect(Buffer.byteLength(JSON.stringify(e.data.items)) + Buffer.byteLength(JSON.stringify(e.data.deletedExternalIds))).toBeLessThanOrEqual(20_000 + 100);
+    }
+    const flattened = split.flatMap((e) => [...e.data.items.map((i) => i.externalId), ...e.data.deletedExternalIds]);
+    expect(new Set(flattened).size).toBe(300);
+    // In order within each kind, nothing lost.
+    expect(split.flatMap((e) => e.data.items.map((i) => i.externalId))).toEqual(changes.filter((c) => !c.item.cancelled).map((c) => c.item.externalId));
+    // A realistic full page (Google's maximum of 2,500 items) stays under ~1 MB per event.
+    const big = calendarEventsSynced(connection, Array.from({ length: 2500 }, (_, i) => ({ item: item(i), previousEtag: null })));
+    expect(big.length).toBeGreaterThan(1);
+    for (const e of big) expect(Buffer.byteLength(JSON.stringify(e))).toBeLessThan(SYNC_BATCH_MAX_BYTES + 10_000);
+  });
 
   it('maps Google errors per the taxonomy', () => {
     expect(mapGoogleError(429, {}).action).toBe('RETRY');
@@ -65,6 +118,13 @@ describe('Google Calendar connector and sync engine against the fake', () => {
     const row = await h.db.providerConnection.findUniqueOrThrow({ where: { id: connection.id } });
     expect(row.syncCursor).toMatch(/^CP\d+x$/);
     await eventually(() => expect(replay(connection.id).size).toBe(120));
+    // One event per fetched page (not per item), keyed by the connection so their order holds.
+    const pages = batches(connection.id);
+    expect(pages.map((e) => (e.data as CalendarEventsSyncedData).items.length)).toEqual([50, 50, 20]);
+    expect(pages.every((e) => e.subject === connection.id && e.tenant === connection.organizationId)).toBe(true);
+    expect(pages[0]!.data).toMatchObject({ connectionId: connection.id, userId: connection.userId, organizationId: connection.organizationId, provider: 'GOOGLE_CALENDAR', source: 'GOOGLE', deletedExternalIds: [] });
+    expect((pages[0]!.data as CalendarEventsSyncedData).items[0]).toMatchObject({ previousEtag: null });
+    expect((pages[0]!.data as CalendarEventsSyncedData).items[0]).not.toHaveProperty('cancelled');
 
     fake.updateEvent(EMAIL, ids[0]!, { summary: 'Moved' });
     fake.deleteEvent(EMAIL, ids[1]!);
@@ -75,6 +135,11 @@ describe('Google Calendar connector and sync engine against the fake', () => {
       expect(state.size).toBe(119);
       expect(state.get(ids[0]!)?.title).toBe('Moved');
     });
+    // The incremental page: one event with the edit (carrying the etag delivered before) and the deletion.
+    const last = batches(connection.id).at(-1)!.data as CalendarEventsSyncedData;
+    expect(last.items.map((i) => i.externalId)).toEqual([ids[0]]);
+    expect(last.items[0]!.previousEtag).toEqual(expect.any(String));
+    expect(last.deletedExternalIds).toEqual([ids[1]]);
     const logs = await h.db.integrationSyncLog.findMany({ where: { connectionId: connection.id }, orderBy: { startedAt: 'asc' } });
     expect(logs.map((l) => [l.status, l.itemsSynced])).toEqual([['SUCCEEDED', 120], ['SUCCEEDED', 2]]);
     expect(logs.every((l) => typeof l.durationMs === 'number')).toBe(true);
@@ -97,14 +162,7 @@ describe('Google Calendar connector and sync engine against the fake', () => {
       expect(state.get(ids[6]!)?.title).toBe('Changed while the token was stale');
     });
     // The resync delivered only what changed: no duplicates of the 28 unchanged events.
-    const perItem = new Map<string, Set<string>>();
-    for (const e of delivered(connection.id)) {
-      const { item } = e.data as ProviderCalendarEventData;
-      const etags = perItem.get(item.externalId) ?? new Set();
-      expect(etags.has(item.etag)).toBe(false);
-      etags.add(item.etag);
-      perItem.set(item.externalId, etags);
-    }
+    expectNoDuplicates(connection.id);
     expect((await h.db.providerConnection.findUniqueOrThrow({ where: { id: connection.id } })).syncCursor).toMatch(/^CP/);
   });
 
@@ -148,13 +206,7 @@ describe('Google Calendar connector and sync engine against the fake', () => {
       for (const [id, event] of truth) expect(state.get(id)?.etag).toBe(event.etag);
     }, 20_000);
     // No duplicates: each (item, etag) delivered at most once.
-    const seen = new Set<string>();
-    for (const e of delivered(connection.id)) {
-      const { item } = e.data as ProviderCalendarEventData;
-      const key = `${item.externalId}@${item.etag}`;
-      expect(seen.has(key)).toBe(false);
-      seen.add(key);
-    }
+    expectNoDuplicates(connection.id);
   }, 120_000);
 
   it('refreshes before expiry and stores the rotated refresh token; invalid_grant marks NEEDS_REAUTH and tells the user', async () => {
@@ -192,10 +244,18 @@ describe('Google Calendar connector and sync engine against the fake', () => {
     const next = newKek();
     const rotated = h.app({ env: { ...fake.env(), INTEGRATIONS_KEK: next.base64, INTEGRATIONS_KEK_PREVIOUS: kek.base64 } });
     expect(await rotated.tokens.accessToken(connection.id)).toBe(token); // readable before re-wrapping
-    const result = await rotated.tokens.rotate();
+    // The operator command's service function (pnpm integrations:rotate-key calls the same one).
+    const progress: { done: number; total: number }[] = [];
+    const result = await rotateEncryptionKey(h.db, rotated.cipher, { batchSize: 2, onProgress: (p) => progress.push({ done: p.done, total: p.total }) });
     expect(result.keyVersion).toBe(next.version);
     expect(result.rewrapped).toBeGreaterThanOrEqual(1);
+    expect(result.failures).toEqual([]);
     expect(result.remaining).toBe(0);
+    expect(progress.at(-1)).toEqual({ done: result.connections + result.oauthStates, total: result.connections + result.oauthStates });
+    expect(progress.length).toBeGreaterThan(1);
+    expect(await rotated.tokens.accessToken(connection.id)).toBe(token); // readable after re-wrapping
+    // Run again: nothing left to do.
+    expect(await rotateEncryptionKey(h.db, rotated.cipher)).toMatchObject({ connections: 0, rewrapped: 0, remaining: 0 });
     const [rewrapped] = await h.database.query<{ v: number }>('select token_key_version as v from provider_integrations where id = $1', [connection.id]);
     expect(rewrapped!.v).toBe(next.version);
     // Only the new key is needed now; the old one alone can no longer read it.

@@ -58,8 +58,11 @@ export async function openHarness(): Promise<Harness> {
       relay.notify();
       return result;
     },
-    async subscribe(consumer, topics, handler, options = {}) {
-      return bus.subscribe(`flowforge.integrations.${consumer}`, topics, (event, meta) => consumeOnce<Tx>({ $transaction: transaction }, consumer, event, (tx) => handler(event, tx, meta)).then(() => undefined), { fromBeginning: true, ...options });
+    async subscribe(consumer, topics, handler, { types, ...options } = {}) {
+      return bus.subscribe(`flowforge.integrations.${consumer}`, topics, async (event, meta) => {
+        if (types && !types.includes(event.type)) return;
+        await consumeOnce<Tx>({ $transaction: transaction }, consumer, event, (tx) => handler(event, tx, meta));
+      }, { fromBeginning: true, ...options });
     },
   };
   relay.start();

@@ -34,7 +34,7 @@ describe('Slack and GitHub', () => {
     slack.addUser('xoxp-secret-user-token', 'U1');
     const row = await h.db.providerConnection.create({ data: { organizationId, userId, provider: 'SLACK', status: 'CONNECTED', externalAccountId: 'U1' } });
     await h.db.providerConnection.update({ where: { id: row.id }, data: app.tokens.encryptedColumns(row.id, { accessToken: 'xoxp-secret-user-token' }) });
-    const session: FocusSessionEventData = { sessionId: randomUUID(), userId, organizationId, state: 'ACTIVE', plannedMinutes: 50, actualMinutes: 0, category: null, rating: null, startedAt: new Date().toISOString(), endedAt: null, focusBlockId: null };
+    const session: FocusSessionEventData = { sessionId: randomUUID(), userId, organizationId, state: 'ACTIVE', plannedMinutes: 50, actualMinutes: 0, category: null, rating: null, notes: null, pauseCount: 0, interruptionCount: 0, startedAt: new Date().toISOString(), endedAt: null, focusBlockId: null };
     slack.rateLimitNext = 1;
     await h.bus.publish('flowforge.focus', [{ specversion: '1.0', id: randomUUID(), source: '/flowforge/focus', type: FocusEvents.started, time: new Date().toISOString(), subject: session.sessionId, datacontenttype: 'application/json', tenant: organizationId, schemaversion: 1, data: session }]);
     await eventually(() => {

@@ -6,7 +6,6 @@ export const connectionMutations: MutationResolvers = {
   connectProvider: (_parent, { provider }, { identity, integrations }) => integrations.connect(identity, provider),
   syncProviderConnection: (_parent, { id }, { identity, integrations }) => integrations.syncNow(identity, id),
   disconnectProvider: (_parent, { id }, { identity, integrations }) => integrations.disconnect(identity, id),
-  rotateEncryptionKey: (_parent, _args, { identity, integrations }) => integrations.rotateEncryptionKey(identity),
 };
 
 export const ProviderConnection: ProviderConnectionResolvers = {

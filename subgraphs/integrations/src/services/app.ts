@@ -99,9 +99,10 @@ export class IntegrationsApp {
   /** Durable consumers (DB effects, consumeOnce) and work consumers (provider calls, idempotent, outside transactions). */
   async subscribe(): Promise<void> {
     const { events, log } = this.options;
+    // Only conflicts take a transaction here (calendar's event.created/updated/deleted are skipped at once).
     this.subscriptions.push(await events.subscribe('conflicts', [topicOf('calendar')], async (event, tx) => {
       if (event.type === CALENDAR_SYNC_CONFLICT) await this.bridge.recordConflict(tx, event.data as SyncConflict);
-    }));
+    }, { types: [CALENDAR_SYNC_CONFLICT] }));
     const work = async (group: string, topics: string[], handler: (event: EventEnvelope) => Promise<void>) => {
       this.subscriptions.push(await events.bus.subscribe(`flowforge.integrations.${group}`, topics, async (event) => {
         if (this.closed) return;

@@ -8,7 +8,7 @@
  * HTTP work runs outside database transactions; every step is idempotent (at-least-once delivery).
  */
 import type { Logger, SubgraphEvents } from '@flowforge/runtime';
-import { providerCalendarEvent } from '../events/catalog.js';
+import { calendarEventsSynced } from '../events/catalog.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { ProviderError } from '../http/request.js';
 import type { GoogleCalendarConnector } from '../providers/google-calendar/connector.js';
@@ -146,7 +146,7 @@ export class CalendarBridge {
         update: { etag: item.etag, remoteUpdatedAt: new Date(item.updatedAt), deleted: false },
       });
       // previousEtag = the local etag: calendar adopts Google's etag for its (unchanged) local version.
-      await this.events.publish(tx, [providerCalendarEvent(connection, item, data.localEtag)]);
+      await this.events.publish(tx, calendarEventsSynced(connection, [{ item, previousEtag: data.localEtag }]));
     });
     return true;
   }

@@ -72,12 +72,6 @@ export class IntegrationsService {
     return (await this.connections.findOwned(connection.organizationId, connection.userId, connection.id))!;
   }
 
-  rotateEncryptionKey(identity: Identity) {
-    const member = requirePermission(identity, 'domain:own:read');
-    if (member.role !== 'ADMIN') throw forbidden('Only an ADMIN can rotate the integrations encryption key.');
-    return this.app.tokens.rotate();
-  }
-
   syncLogs(connection: ConnectionRow, first: number | null | undefined): Promise<IntegrationSyncLog[]> {
     return this.app.db.integrationSyncLog.findMany({ where: { connectionId: connection.id }, orderBy: [{ startedAt: 'desc' }, { id: 'desc' }], take: clamp(first, 10, 50, 'first') });
   }

@@ -4,11 +4,13 @@
  * stored cursor; a 410 clears the cursor and runs a full resync (which also notices items deleted
  * while the cursor was stale). Delta tracking in integration_synced_items: an item whose etag we
  * already delivered is not delivered again, so retried pages and resyncs produce no duplicates.
- * Each page commits its item states and its events (outbox) together; the cursor is stored with the
- * last page. Every run is a row in integration_sync_logs.
+ * Each page commits its item states and its changes (outbox) together, as ONE
+ * flowforge.integrations.calendar_events.synced event (split only to stay under ~1 MB), which
+ * calendar applies in one transaction; the cursor is stored with the last page. Every run is a row
+ * in integration_sync_logs.
  */
 import type { Logger, SubgraphEvents } from '@flowforge/runtime';
-import { providerCalendarEvent, syncStatusChanged } from '../events/catalog.js';
+import { calendarEventsSynced, syncStatusChanged } from '../events/catalog.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { ProviderError } from '../http/request.js';
 import type { GoogleEvent } from '../providers/google-calendar/client.js';
@@ -161,7 +163,7 @@ export class SyncEngine {
            on conflict (connection_id, external_id) do update set etag = excluded.etag, remote_updated_at = excluded.remote_updated_at, deleted = excluded.deleted, updated_at = now()`,
           ...values,
         );
-        await this.events.publish(tx, [...latest.values()].map((item) => providerCalendarEvent(connection, item, byId.get(item.externalId)?.etag ?? null)));
+        await this.events.publish(tx, calendarEventsSynced(connection, [...latest.values()].map((item) => ({ item, previousEtag: byId.get(item.externalId)?.etag ?? null }))));
       }
       if (cursor) await tx.providerConnection.update({ where: { id: connection.id }, data: { syncCursor: cursor } });
       return latest.size;
@@ -175,10 +177,13 @@ export class SyncEngine {
     if (gone.length === 0) return 0;
     await this.events.transaction(async (tx) => {
       await tx.syncedItem.updateMany({ where: { connectionId: connection.id, externalId: { in: gone.map((g) => g.externalId) } }, data: { deleted: true } });
-      await this.events.publish(tx, gone.map((item) => providerCalendarEvent(connection, {
-        externalId: item.externalId, etag: `${item.etag ?? ''}:gone`, updatedAt: new Date().toISOString(), cancelled: true, title: '', description: null,
-        startsAt: new Date(0).toISOString(), endsAt: new Date(0).toISOString(), timezone: 'UTC', allDay: false, startDate: null, endDate: null, busy: false,
-      }, item.etag)));
+      await this.events.publish(tx, calendarEventsSynced(connection, gone.map((item) => ({
+        item: {
+          externalId: item.externalId, etag: `${item.etag ?? ''}:gone`, updatedAt: new Date().toISOString(), cancelled: true, title: '', description: null,
+          startsAt: new Date(0).toISOString(), endsAt: new Date(0).toISOString(), timezone: 'UTC', allDay: false, startDate: null, endDate: null, busy: false,
+        },
+        previousEtag: item.etag,
+      }))));
     });
     return gone.length;
   }

@@ -1,8 +1,9 @@
 /**
  * The encrypted token store: writes tokens envelope-encrypted (bound to their row and column),
  * hands out a valid access token (refreshing a minute before expiry, single-flight per connection,
- * honouring refresh-token rotation), marks revoked grants NEEDS_REAUTH and tells the user, and
- * re-wraps every token under the current key-encryption key. Tokens never reach a log line.
+ * honouring refresh-token rotation), marks revoked grants NEEDS_REAUTH and tells the user. Re-wrapping
+ * every token under a new key-encryption key is an operator command (services/key-rotation.ts,
+ * `pnpm integrations:rotate-key`). Tokens never reach a log line.
  */
 import type { SubgraphEvents, Logger } from '@flowforge/runtime';
 import * as oauth from 'oauth4webapi';
@@ -122,45 +123,5 @@ export class TokenStore {
       await this.events.publish(tx, [syncStatusChanged(row, error)]);
     });
     this.log({ level: 'warn', msg: 'connection needs re-authorization', connectionId, reason: error });
-  }
-
-  /**
-   * Re-wraps every token (and in-flight OAuth verifier) not under the current KEK. The ciphertexts
-   * stay; only the 32-byte data keys are re-wrapped. Reads keep working throughout (old KEKs stay
-   * readable), and a row changed meanwhile (a refresh) is skipped: it is already under the new key.
-   */
-  async rotate(): Promise<{ keyVersion: number; rewrapped: number; remaining: number }> {
-    const version = this.cipher.version;
-    let rewrapped = 0;
-    for (;;) {
-      const rows = await this.db.providerConnection.findMany({
-        where: { tokenKeyVersion: { not: version }, OR: [{ accessTokenCiphertext: { not: null } }, { refreshTokenCiphertext: { not: null } }] },
-        select: { id: true, tokenKeyVersion: true, accessTokenCiphertext: true, refreshTokenCiphertext: true },
-        take: 200,
-      });
-      if (rows.length === 0) break;
-      let progressed = 0;
-      for (const row of rows) {
-        const old = row.tokenKeyVersion!;
-        const { count } = await this.db.providerConnection.updateMany({
-          where: { id: row.id, tokenKeyVersion: old },
-          data: {
-            tokenKeyVersion: version,
-            ...(row.accessTokenCiphertext ? { accessTokenCiphertext: new Uint8Array(this.cipher.rewrap(row.accessTokenCiphertext, old)) } : {}),
-            ...(row.refreshTokenCiphertext ? { refreshTokenCiphertext: new Uint8Array(this.cipher.rewrap(row.refreshTokenCiphertext, old)) } : {}),
-          },
-        });
-        rewrapped += count;
-        progressed++;
-      }
-      if (progressed === 0) break;
-    }
-    const states = await this.db.oAuthState.findMany({ where: { keyVersion: { not: version }, consumedAt: null } });
-    for (const state of states) {
-      await this.db.oAuthState.updateMany({ where: { id: state.id, keyVersion: state.keyVersion }, data: { keyVersion: version, codeVerifierCiphertext: new Uint8Array(this.cipher.rewrap(state.codeVerifierCiphertext, state.keyVersion)) } });
-    }
-    const remaining = await this.db.providerConnection.count({ where: { tokenKeyVersion: { not: version } } });
-    this.log({ msg: 'integration tokens re-wrapped', keyVersion: version, rewrapped, remaining });
-    return { keyVersion: version, rewrapped, remaining };
   }
 }

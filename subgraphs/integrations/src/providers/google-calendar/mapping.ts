@@ -4,7 +4,7 @@ import type { GoogleEvent } from './client.js';
 /** Google's private extended property marking events FlowForge wrote (focus blocks): never imported back. */
 export const FOCUS_BLOCK_PROPERTY = 'flowforgeFocusBlockId';
 
-/** What flowforge.integrations.calendar_event.upserted carries about one provider event. */
+/** One provider event, provider-neutral (flowforge.integrations.calendar_events.synced carries these, cancelled ones as deletedExternalIds). */
 export interface ProviderCalendarItem {
   externalId: string;
   etag: string;

@@ -1,0 +1,146 @@
+// The inbound half of provider sync, on its own in-memory PGlite calendar database: a whole
+// flowforge.integrations.calendar_events.synced batch is applied in ONE transaction with set-based
+// statements, re-applying it changes nothing, and conflicts follow the same rules as before.
+import { consumeOnce, createEvent, writeEvents, type EventEnvelope } from '@flowforge/events';
+import type { SubgraphEvents } from '@flowforge/runtime';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { MEMORY_DATA_DIR, openDatabase, type Database } from '../../../packages/db/src/index.js';
+import type { Tx } from '../src/data/db.js';
+import { applySyncBatch, IntegrationCalendarEvents, SYNC_CONFLICT, type CalendarEventsSyncedData, type SyncConflictData } from '../src/events/integration-sync.js';
+import { PrismaClient } from '../src/generated/prisma/client.js';
+
+const MIGRATIONS = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
+
+type Item = CalendarEventsSyncedData['items'][number];
+
+const item = (n: number, patch: Partial<Item> = {}): Item => ({
+  externalId: `g${n}`, etag: `"e${n}-1"`, updatedAt: new Date(Date.now() - 60_000).toISOString(), title: `Meeting ${n}`, description: null,
+  startsAt: new Date(Date.UTC(2030, 0, 1, 8) + n * 300_000).toISOString(), endsAt: new Date(Date.UTC(2030, 0, 1, 8) + n * 300_000 + 1_800_000).toISOString(),
+  timezone: 'Europe/Berlin', allDay: false, startDate: null, endDate: null, busy: true, previousEtag: null, ...patch,
+});
+
+describe('calendar: applying integrations sync batches', () => {
+  let database: Database;
+  let db: PrismaClient;
+  let operations: string[];
+  let counted: PrismaClient;
+  let transactions = 0;
+  const organizationId = randomUUID();
+  const userId = randomUUID();
+  const connectionId = randomUUID();
+
+  beforeAll(async () => {
+    database = await openDatabase({ kind: 'pglite', dataDir: MEMORY_DATA_DIR }, { migrationsDir: MIGRATIONS });
+    db = new PrismaClient({ adapter: database.adapter });
+    operations = [];
+    // Counts every statement the consumer sends (model operations and raw SQL).
+    counted = db.$extends({ query: { $allOperations: ({ model, operation, args, query }) => (operations.push(`${model ?? ''}.${operation}`), query(args)) } }) as unknown as PrismaClient;
+  });
+  afterAll(async () => {
+    await db?.$disconnect();
+    await database?.close();
+  });
+
+  const events: Pick<SubgraphEvents<Tx>, 'publish'> = { publish: (tx, list) => writeEvents(tx, list) };
+  const batch = (data: Partial<CalendarEventsSyncedData>): EventEnvelope<CalendarEventsSyncedData> => createEvent({
+    domain: 'integrations', type: IntegrationCalendarEvents.synced, subject: connectionId, tenant: organizationId,
+    data: { connectionId, userId, organizationId, provider: 'GOOGLE_CALENDAR', source: 'GOOGLE', items: [], deletedExternalIds: [], ...data },
+  });
+  /** As the subgraph's durable consumer runs it: consumeOnce (one transaction) around applySyncBatch. */
+  const consume = async (event: EventEnvelope) => {
+    let result: Awaited<ReturnType<typeof applySyncBatch>> | null = null;
+    const runner = { $transaction: <T>(fn: (tx: Tx) => Promise<T>, options?: { maxWait?: number; timeout?: number }) => (transactions++, counted.$transaction((tx) => fn(tx as unknown as Tx), options)) };
+    const ran = await consumeOnce<Tx>(runner as never, 'integration-sync', event, async (tx) => void (result = await applySyncBatch(event, tx, events)));
+    return { ran, result: result as Awaited<ReturnType<typeof applySyncBatch>> | null };
+  };
+  const outbox = async () => (await db.$queryRawUnsafe<{ envelope: EventEnvelope }[]>('select envelope from outbox_events order by created_at, id')).map((r) => r.envelope);
+  const rows = () => db.calendarEvent.findMany({ where: { organizationId, userId, source: 'GOOGLE' }, orderBy: { externalId: 'asc' } });
+
+  it('imports a 600-item batch in one transaction with a handful of set-based statements, and a redelivery or re-application changes nothing', async () => {
+    const items = Array.from({ length: 600 }, (_, i) => item(i));
+    const event = batch({ items });
+    operations.length = 0;
+    transactions = 0;
+    const first = await consume(event);
+    expect(first.ran).toBe(true);
+    expect(first.result).toEqual({ created: 600, updated: 0, deleted: 0, conflicts: 0, unchanged: 0 });
+    expect(transactions).toBe(1);
+    // Not one statement per item: load, calendar lookup + create, two createManyAndReturn chunks, two outbox inserts, processed_events.
+    expect(operations.length).toBeLessThanOrEqual(12);
+    expect(operations.filter((o) => o === 'CalendarEvent.findMany')).toHaveLength(1);
+    expect(operations.filter((o) => o === 'CalendarEvent.createManyAndReturn')).toHaveLength(2);
+
+    const stored = await rows();
+    expect(stored).toHaveLength(600);
+    expect(new Set(stored.map((r) => r.calendarId)).size).toBe(1);
+    const calendar = await db.calendar.findUniqueOrThrow({ where: { id: stored[0]!.calendarId } });
+    expect(calendar).toMatchObject({ source: 'GOOGLE', externalId: `google:${connectionId}`, name: 'Google Calendar' });
+    expect(stored.find((r) => r.externalId === 'g7')).toMatchObject({ title: 'Meeting 7', etag: '"e7-1"', timezone: 'Europe/Berlin', busy: true, deletedAt: null });
+    const published = await outbox();
+    expect(published.filter((e) => e.type === 'flowforge.calendar.event.created')).toHaveLength(600);
+
+    // The same event again (redelivery): consumeOnce skips it.
+    expect((await consume(event)).ran).toBe(false);
+    // The same batch under a new event id (a retried page): every item is already applied.
+    const again = await consume(batch({ items }));
+    expect(again.result).toEqual({ created: 0, updated: 0, deleted: 0, conflicts: 0, unchanged: 600 });
+    expect(await outbox()).toHaveLength(published.length);
+    expect((await rows()).map((r) => [r.id, r.etag, r.sequence, r.updatedAt.getTime()])).toEqual(stored.map((r) => [r.id, r.etag, r.sequence, r.updatedAt.getTime()]));
+  });
+
+  it('applies edits and deletions of one page together, records conflicts by the same rules (later change wins, ties go to the provider)', async () => {
+    const before = new Map((await rows()).map((r) => [r.externalId!, r]));
+    // Local edits here (new etag, updatedAt) to g2 (older than the remote change) and g3 (newer).
+    const remoteAt = Date.now() - 10_000;
+    await db.calendarEvent.update({ where: { id: before.get('g2')!.id }, data: { title: 'Local 2', etag: 'local-2', updatedAt: new Date(remoteAt - 5_000) } });
+    await db.calendarEvent.update({ where: { id: before.get('g3')!.id }, data: { title: 'Local 3', etag: 'local-3', updatedAt: new Date(remoteAt + 5_000) } });
+    await db.calendarEvent.update({ where: { id: before.get('g4')!.id }, data: { title: 'Local 4', etag: 'local-4', updatedAt: new Date(remoteAt) } });
+    const edit = (n: number, title: string) => item(n, { title, etag: `"e${n}-2"`, updatedAt: new Date(remoteAt).toISOString(), previousEtag: `"e${n}-1"` });
+    const length = (await outbox()).length;
+    const { result } = await consume(batch({
+      items: [edit(1, 'Remote 1'), edit(2, 'Remote 2'), edit(3, 'Remote 3'), edit(4, 'Remote 4'), item(900, { title: 'New' }), { externalId: '', etag: 'x' } as Item, { ...item(901), startsAt: 'nope' }],
+      deletedExternalIds: ['g5', 'g6', 'never-imported'],
+    }));
+    expect(result).toEqual({ created: 1, updated: 3, deleted: 2, conflicts: 3, unchanged: 1 });
+
+    const after = new Map((await rows()).map((r) => [r.externalId!, r]));
+    expect(after.get('g1')).toMatchObject({ title: 'Remote 1', etag: '"e1-2"', sequence: before.get('g1')!.sequence + 1 });
+    expect(after.get('g2')).toMatchObject({ title: 'Remote 2', etag: '"e2-2"' }); // the provider's edit is newer
+    expect(after.get('g3')).toMatchObject({ title: 'Local 3', etag: 'local-3' }); // ours is newer: kept, pushed back by integrations
+    expect(after.get('g4')).toMatchObject({ title: 'Remote 4', etag: '"e4-2"' }); // a tie goes to the provider
+    expect(after.get('g5')!.deletedAt).toBeInstanceOf(Date);
+    expect(after.get('g5')!.etag).not.toBe(before.get('g5')!.etag);
+    expect(after.get('g6')!.deletedAt).toBeInstanceOf(Date);
+    expect(after.get('g900')).toMatchObject({ title: 'New', calendarId: before.get('g1')!.calendarId });
+    expect(after.has('g901')).toBe(false);
+    expect(after.has('never-imported')).toBe(false);
+
+    const published = (await outbox()).slice(length);
+    const conflicts = published.filter((e) => e.type === SYNC_CONFLICT).map((e) => e.data as SyncConflictData);
+    expect(conflicts.map((c) => [c.externalId, c.winner, c.fields])).toEqual(expect.arrayContaining([['g2', 'REMOTE', ['title']], ['g3', 'LOCAL', ['title']], ['g4', 'REMOTE', ['title']]]));
+    expect(conflicts.find((c) => c.externalId === 'g3')).toMatchObject({ eventId: before.get('g3')!.id, localEtag: 'local-3', remoteEtag: '"e3-2"', local: { title: 'Local 3' }, connectionId, userId, organizationId });
+    expect(conflicts.find((c) => c.externalId === 'g4')!.reason).toMatch(/same time/);
+    expect(published.filter((e) => e.type === 'flowforge.calendar.event.updated')).toHaveLength(3);
+    expect(published.filter((e) => e.type === 'flowforge.calendar.event.deleted')).toHaveLength(2);
+    expect(published.filter((e) => e.type === 'flowforge.calendar.event.created')).toHaveLength(1);
+
+    // Re-applying the same changes (new event id): nothing changes, no new conflicts.
+    const length2 = (await outbox()).length;
+    const again = await consume(batch({ items: [edit(1, 'Remote 1'), edit(2, 'Remote 2'), edit(4, 'Remote 4'), item(900, { title: 'New' })], deletedExternalIds: ['g5', 'g6'] }));
+    expect(again.result).toEqual({ created: 0, updated: 0, deleted: 0, conflicts: 0, unchanged: 6 });
+    expect(await outbox()).toHaveLength(length2);
+
+    // A provider change to a deleted row brings it back (the deletion is not a local edit).
+    const back = await consume(batch({ items: [item(5, { title: 'Restored', etag: '"e5-3"', previousEtag: '"e5-1"' })] }));
+    expect(back.result).toMatchObject({ updated: 1, conflicts: 0 });
+    expect((await db.calendarEvent.findFirstOrThrow({ where: { organizationId, userId, externalId: 'g5' } }))).toMatchObject({ title: 'Restored', deletedAt: null });
+  });
+
+  it('ignores other event types and malformed batches', async () => {
+    const other = createEvent({ domain: 'integrations', type: 'flowforge.integrations.sync.status_changed', subject: connectionId, tenant: organizationId, data: {} });
+    expect((await consume(other)).result).toEqual({ created: 0, updated: 0, deleted: 0, conflicts: 0, unchanged: 0 });
+    expect((await consume(batch({ userId: 'not-a-uuid', items: [item(1000)] }))).result).toEqual({ created: 0, updated: 0, deleted: 0, conflicts: 0, unchanged: 0 });
+    expect((await consume(batch({ items: 'nope' as never }))).result).toEqual({ created: 0, updated: 0, deleted: 0, conflicts: 0, unchanged: 0 });
+  });
+});
