@@ -70,3 +70,107 @@ export interface UserProfileChangedData {
   /** ISO weekdays 1 (Monday) to 7 and local HH:MM times. */
   workingHours: { days: number[]; start: string; end: string };
 }
+
+export const IntegrationsEvents = {
+  /** The gateway's integrationSyncStatusChanged(connectionId) subscription listens for this one. */
+  syncStatusChanged: 'flowforge.integrations.sync.status_changed',
+  /**
+   * One fetched page of provider calendar changes (many items, split to stay under ~1 MB), applied by
+   * calendar in ONE transaction per event. Subject: the connection id (order per connection).
+   */
+  calendarEventsSynced: 'flowforge.integrations.calendar_events.synced',
+  /** A verified inbound webhook, acknowledged and queued (processed by the integrations subgraph). */
+  webhookReceived: 'flowforge.integrations.webhook.received',
+  githubActivity: 'flowforge.integrations.github.activity',
+} as const;
+
+export interface SyncStatusChangedData {
+  connectionId: string;
+  userId: string;
+  provider: string;
+  status: string;
+  lastSyncAt: string | null;
+  error: string | null;
+}
+
+/** One provider calendar event, provider-neutral, as carried by calendar_events.synced. */
+export interface CalendarSyncItem {
+  externalId: string;
+  etag: string;
+  /** The provider's last-modified time (ISO). */
+  updatedAt: string;
+  title: string;
+  description: string | null;
+  startsAt: string;
+  endsAt: string;
+  timezone: string;
+  allDay: boolean;
+  startDate: string | null;
+  /** Inclusive last date. */
+  endDate: string | null;
+  busy: boolean;
+  /**
+   * The etag FlowForge last delivered for this item (null: first time). Calendar treats its row as
+   * locally modified when the row's etag differs from it (conflict detection).
+   */
+  previousEtag: string | null;
+}
+
+/**
+ * Subject: connectionId. Applied by calendar: upsert `items` and soft-delete `deletedExternalIds` by
+ * (organization, user, source, externalId), all in one transaction. An external id appears at most
+ * once per event (in `items` or in `deletedExternalIds`).
+ */
+export interface CalendarEventsSyncedData {
+  connectionId: string;
+  userId: string;
+  organizationId: string;
+  provider: string;
+  /** The calendar subgraph's event source for this provider. */
+  source: 'GOOGLE' | 'MICROSOFT';
+  items: CalendarSyncItem[];
+  deletedExternalIds: string[];
+}
+
+/** Calendar publishes this when a synced item and a local edit conflicted (subject: the calendar event id). */
+export const CALENDAR_SYNC_CONFLICT = 'flowforge.calendar.event.sync_conflict';
+
+export interface CalendarSyncConflictData {
+  connectionId: string;
+  userId: string;
+  organizationId: string;
+  externalId: string;
+  eventId: string;
+  winner: 'LOCAL' | 'REMOTE';
+  reason: string;
+  localEtag: string;
+  remoteEtag: string;
+  localUpdatedAt: string;
+  remoteUpdatedAt: string;
+  fields: string[];
+  /** The local version (what a LOCAL winner pushes back to the provider). */
+  local: { title: string; description: string | null; startsAt: string; endsAt: string; timezone: string; allDay: boolean; startDate: string | null; endDate: string | null; busy: boolean };
+}
+
+export interface WebhookReceivedData {
+  provider: string;
+  deliveryId: string;
+  event: string;
+  connectionId: string | null;
+  payload: unknown;
+}
+
+/** Commit and pull-request activity per user, a productivity signal for insights. Subject: connectionId. */
+export interface GithubActivityData {
+  connectionId: string;
+  userId: string;
+  organizationId: string;
+  deliveryId: string;
+  kind: 'push' | 'pull_request';
+  repository: string;
+  /** push: branch ref; pull_request: the action (opened, closed, ...). */
+  action: string | null;
+  commits: number;
+  pullRequest: { number: number; merged: boolean; additions: number | null; deletions: number | null } | null;
+  occurredAt: string;
+}

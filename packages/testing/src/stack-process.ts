@@ -17,7 +17,7 @@ export interface StackProcess {
 
 export interface StackProcessOptions {
   portBase: number;
-  /** Embedded (PGlite) even when DATABASE_URL is set in the environment. */
+  /** Embedded (PGlite, in-process bus, in-memory cache) even when service URLs are set in the environment. */
   embedded?: boolean;
   dataDir?: string;
   env?: NodeJS.ProcessEnv;
@@ -28,7 +28,9 @@ export async function startStackProcess(options: StackProcessOptions): Promise<S
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'flowforge-test-'));
   // Tests sign up hundreds of users from one address: lift the anonymous limit unless a test sets its own.
   const env: NodeJS.ProcessEnv = { RATE_LIMIT_ANONYMOUS_BURST: '100000', ...process.env, ...options.env, FLOWFORGE_PORT_BASE: String(options.portBase), FLOWFORGE_DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
-  if (options.embedded) delete env.DATABASE_URL;
+  // Embedded means no services at all. A second stack on the same Kafka would also join the first
+  // stack's consumer groups and take events meant for it.
+  if (options.embedded) for (const name of ['DATABASE_URL', 'REDIS_URL', 'KAFKA_BROKERS']) delete env[name];
   const child = spawn(process.execPath, [STACK_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));

@@ -1,13 +1,13 @@
 // The inbound half of provider sync, on its own in-memory PGlite calendar database: a whole
 // flowforge.integrations.calendar_events.synced batch is applied in ONE transaction with set-based
 // statements, re-applying it changes nothing, and conflicts follow the same rules as before.
-import { consumeOnce, createEvent, writeEvents, type EventEnvelope } from '@flowforge/events';
+import { CALENDAR_SYNC_CONFLICT, consumeOnce, createEvent, IntegrationsEvents, writeEvents, type CalendarEventsSyncedData, type CalendarSyncConflictData, type EventEnvelope } from '@flowforge/events';
 import type { SubgraphEvents } from '@flowforge/runtime';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { MEMORY_DATA_DIR, openDatabase, type Database } from '../../../packages/db/src/index.js';
 import type { Tx } from '../src/data/db.js';
-import { applySyncBatch, IntegrationCalendarEvents, SYNC_CONFLICT, type CalendarEventsSyncedData, type SyncConflictData } from '../src/events/integration-sync.js';
+import { applySyncBatch } from '../src/events/integration-sync.js';
 import { PrismaClient } from '../src/generated/prisma/client.js';
 
 const MIGRATIONS = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
@@ -44,7 +44,7 @@ describe('calendar: applying integrations sync batches', () => {
 
   const events: Pick<SubgraphEvents<Tx>, 'publish'> = { publish: (tx, list) => writeEvents(tx, list) };
   const batch = (data: Partial<CalendarEventsSyncedData>): EventEnvelope<CalendarEventsSyncedData> => createEvent({
-    domain: 'integrations', type: IntegrationCalendarEvents.synced, subject: connectionId, tenant: organizationId,
+    domain: 'integrations', type: IntegrationsEvents.calendarEventsSynced, subject: connectionId, tenant: organizationId,
     data: { connectionId, userId, organizationId, provider: 'GOOGLE_CALENDAR', source: 'GOOGLE', items: [], deletedExternalIds: [], ...data },
   });
   /** As the subgraph's durable consumer runs it: consumeOnce (one transaction) around applySyncBatch. */
@@ -117,7 +117,7 @@ describe('calendar: applying integrations sync batches', () => {
     expect(after.has('never-imported')).toBe(false);
 
     const published = (await outbox()).slice(length);
-    const conflicts = published.filter((e) => e.type === SYNC_CONFLICT).map((e) => e.data as SyncConflictData);
+    const conflicts = published.filter((e) => e.type === CALENDAR_SYNC_CONFLICT).map((e) => e.data as CalendarSyncConflictData);
     expect(conflicts.map((c) => [c.externalId, c.winner, c.fields])).toEqual(expect.arrayContaining([['g2', 'REMOTE', ['title']], ['g3', 'LOCAL', ['title']], ['g4', 'REMOTE', ['title']]]));
     expect(conflicts.find((c) => c.externalId === 'g3')).toMatchObject({ eventId: before.get('g3')!.id, localEtag: 'local-3', remoteEtag: '"e3-2"', local: { title: 'Local 3' }, connectionId, userId, organizationId });
     expect(conflicts.find((c) => c.externalId === 'g4')!.reason).toMatch(/same time/);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TokenCipher } from '../src/crypto/token-cipher.js';
-import { calendarEventsSynced, IntegrationEvents, SYNC_BATCH_MAX_BYTES, type CalendarEventsSyncedData, type SyncedCalendarItem } from '../src/events/catalog.js';
+import { calendarEventsSynced, IntegrationsEvents, SYNC_BATCH_MAX_BYTES, type CalendarEventsSyncedData, type CalendarSyncItem } from '../src/events/catalog.js';
 import type { ProviderCalendarItem } from '../src/providers/google-calendar/mapping.js';
 import { mapGoogleError } from '../src/providers/google-calendar/client.js';
 import type { IntegrationsApp } from '../src/services/app.js';
@@ -37,16 +37,16 @@ describe('Google Calendar connector and sync engine against the fake', () => {
   }
 
   /** The calendar_events.synced batches published for the connection, in order. */
-  const batches = (connectionId: string) => h.published.filter((e) => e.type === IntegrationEvents.calendarEventsSynced && (e.data as CalendarEventsSyncedData).connectionId === connectionId);
+  const batches = (connectionId: string) => h.published.filter((e) => e.type === IntegrationsEvents.calendarEventsSynced && (e.data as CalendarEventsSyncedData).connectionId === connectionId);
   /** Every delivered change in order: an upsert (item) or a deletion (item null). */
   const delivered = (connectionId: string) => batches(connectionId).flatMap((e) => {
     const data = e.data as CalendarEventsSyncedData;
-    return [...data.items.map((item) => ({ externalId: item.externalId, item: item as SyncedCalendarItem | null })), ...data.deletedExternalIds.map((externalId) => ({ externalId, item: null }))];
+    return [...data.items.map((item) => ({ externalId: item.externalId, item: item as CalendarSyncItem | null })), ...data.deletedExternalIds.map((externalId) => ({ externalId, item: null }))];
   });
 
   /** The calendar as the deliveries describe it: externalId → latest item (what calendar would hold). */
   function replay(connectionId: string) {
-    const state = new Map<string, SyncedCalendarItem>();
+    const state = new Map<string, CalendarSyncItem>();
     for (const { externalId, item } of delivered(connectionId)) {
       if (item === null) state.delete(externalId);
       else state.set(externalId, item);
@@ -226,7 +226,7 @@ describe('Google Calendar connector and sync engine against the fake', () => {
     const outcome = await app.engine.sync(connection.id);
     expect(outcome.status).toBe('FAILED');
     expect((await h.db.providerConnection.findUniqueOrThrow({ where: { id: connection.id } })).status).toBe('NEEDS_REAUTH');
-    await eventually(() => expect(h.published.some((e) => e.type === IntegrationEvents.syncStatusChanged && (e.data as { connectionId: string; status: string }).connectionId === connection.id && (e.data as { status: string }).status === 'NEEDS_REAUTH')).toBe(true));
+    await eventually(() => expect(h.published.some((e) => e.type === IntegrationsEvents.syncStatusChanged && (e.data as { connectionId: string; status: string }).connectionId === connection.id && (e.data as { status: string }).status === 'NEEDS_REAUTH')).toBe(true));
   });
 
   it('stores tokens unreadably, bound to their row, and rotates the key-encryption key without downtime', async () => {

@@ -1,6 +1,6 @@
 import { FocusEvents, type FocusSessionEventData } from '@flowforge/events';
 import { randomUUID } from 'node:crypto';
-import { IntegrationEvents, type GithubActivityData } from '../src/events/catalog.js';
+import { IntegrationsEvents, type GithubActivityData } from '../src/events/catalog.js';
 import type { IntegrationsApp } from '../src/services/app.js';
 import { githubSignature, slackSignature, verifySlackSignature } from '../src/webhooks/signatures.js';
 import { FakeSlack } from './fakes/slack.js';
@@ -63,7 +63,7 @@ describe('Slack and GitHub', () => {
     const event = JSON.stringify({ type: 'event_callback', event_id: 'Ev0001', team_id: 'T1', event: { type: 'app_mention', user: 'U1' } });
     expect(await post('SLACK', event, signed(event))).toEqual({ status: 200, body: { ok: true } });
     expect(await post('SLACK', event, { ...signed(event), 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' })).toEqual({ status: 200, body: { ok: true, duplicate: true } });
-    await eventually(() => expect(h.published.filter((e) => e.type === IntegrationEvents.webhookReceived && (e.data as { deliveryId: string }).deliveryId === 'Ev0001')).toHaveLength(1));
+    await eventually(() => expect(h.published.filter((e) => e.type === IntegrationsEvents.webhookReceived && (e.data as { deliveryId: string }).deliveryId === 'Ev0001')).toHaveLength(1));
   });
 
   it('GitHub: X-Hub-Signature-256 checked on the raw body before parsing, deliveries deduped, activity per connected user', async () => {
@@ -80,7 +80,7 @@ describe('Slack and GitHub', () => {
     const pr = JSON.stringify({ action: 'closed', repository: { full_name: 'acme/app' }, sender: { login: 'octocat' }, pull_request: { number: 7, merged: true, additions: 10, deletions: 2, updated_at: '2026-11-27T11:00:00Z', user: { login: 'octocat' } } });
     expect((await post('GITHUB', pr, headers(pr, 'd-2', 'pull_request'))).status).toBe(200);
     await eventually(() => {
-      const activity = h.published.filter((e) => e.type === IntegrationEvents.githubActivity && (e.data as GithubActivityData).connectionId === connection.id).map((e) => e.data as GithubActivityData);
+      const activity = h.published.filter((e) => e.type === IntegrationsEvents.githubActivity && (e.data as GithubActivityData).connectionId === connection.id).map((e) => e.data as GithubActivityData);
       expect(activity).toHaveLength(2);
       expect(activity.find((a) => a.kind === 'push')).toMatchObject({ userId, organizationId, repository: 'acme/app', commits: 3, action: 'refs/heads/main' });
       expect(activity.find((a) => a.kind === 'pull_request')).toMatchObject({ pullRequest: { number: 7, merged: true, additions: 10, deletions: 2 }, action: 'closed' });

@@ -15,65 +15,13 @@
  * (redelivery), skipped; a deletion of a row already deleted: skipped. So re-applying a batch changes
  * nothing. A provider deletion wins over local edits (the item no longer exists there).
  */
-import { createEvent, type EventEnvelope } from '@flowforge/events';
+import { CALENDAR_SYNC_CONFLICT, createEvent, IntegrationsEvents, type CalendarEventsSyncedData, type CalendarSyncConflictData, type CalendarSyncItem, type EventEnvelope } from '@flowforge/events';
 import type { SubgraphEvents } from '@flowforge/runtime';
 import { isValidTimeZone } from '@flowforge/time';
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../data/db.js';
 import type { CalendarEventRow } from '../data/events.js';
 import { calendarEventChanged, CalendarEvents } from './catalog.js';
-
-export const IntegrationCalendarEvents = {
-  synced: 'flowforge.integrations.calendar_events.synced',
-} as const;
-
-export const SYNC_CONFLICT = 'flowforge.calendar.event.sync_conflict';
-
-type Source = 'GOOGLE' | 'MICROSOFT';
-
-interface SyncedItem {
-  externalId: string;
-  etag: string;
-  updatedAt: string;
-  title: string;
-  description: string | null;
-  startsAt: string;
-  endsAt: string;
-  timezone: string;
-  allDay: boolean;
-  startDate: string | null;
-  endDate: string | null;
-  busy: boolean;
-  /** The etag integrations delivered last for this item (null: first time). */
-  previousEtag: string | null;
-}
-
-export interface CalendarEventsSyncedData {
-  connectionId: string;
-  userId: string;
-  organizationId: string;
-  provider: string;
-  source: Source;
-  items: SyncedItem[];
-  deletedExternalIds: string[];
-}
-
-export interface SyncConflictData {
-  connectionId: string;
-  userId: string;
-  organizationId: string;
-  externalId: string;
-  eventId: string;
-  winner: 'LOCAL' | 'REMOTE';
-  reason: string;
-  localEtag: string;
-  remoteEtag: string;
-  localUpdatedAt: string;
-  remoteUpdatedAt: string;
-  fields: string[];
-  /** The local version (what a LOCAL winner pushes back to the provider). */
-  local: { title: string; description: string | null; startsAt: string; endsAt: string; timezone: string; allDay: boolean; startDate: string | null; endDate: string | null; busy: boolean };
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Rows per statement (bind parameters stay far below Postgres' 65,535). */
@@ -92,7 +40,7 @@ function validBatch(data: Partial<CalendarEventsSyncedData>): data is CalendarEv
     && (data.source === 'GOOGLE' || data.source === 'MICROSOFT') && Array.isArray(data.items) && Array.isArray(data.deletedExternalIds);
 }
 
-function validItem(item: Partial<SyncedItem> | null | undefined): item is SyncedItem {
+function validItem(item: Partial<CalendarSyncItem> | null | undefined): item is CalendarSyncItem {
   return !!item && typeof item.externalId === 'string' && item.externalId.length > 0 && typeof item.etag === 'string'
     && !Number.isNaN(Date.parse(item.startsAt ?? '')) && !Number.isNaN(Date.parse(item.endsAt ?? ''));
 }
@@ -109,7 +57,7 @@ function knownZone(tz: unknown): tz is string {
   return ok;
 }
 
-function fieldsOf(item: SyncedItem) {
+function fieldsOf(item: CalendarSyncItem) {
   const startsAt = new Date(item.startsAt);
   const endsAt = new Date(Math.max(Date.parse(item.endsAt), startsAt.getTime() + 60_000));
   return {
@@ -146,7 +94,7 @@ async function providerCalendar(tx: Tx, data: CalendarEventsSyncedData): Promise
   return created.id;
 }
 
-function conflictOf(data: CalendarEventsSyncedData, row: CalendarEventRow, item: SyncedItem, next: Fields): SyncConflictData {
+function conflictOf(data: CalendarEventsSyncedData, row: CalendarEventRow, item: CalendarSyncItem, next: Fields): CalendarSyncConflictData {
   const localAt = row.updatedAt.getTime();
   const remoteAt = Date.parse(item.updatedAt);
   const winner: 'LOCAL' | 'REMOTE' = localAt > remoteAt ? 'LOCAL' : 'REMOTE';
@@ -196,11 +144,11 @@ const EMPTY: SyncBatchResult = { created: 0, updated: 0, deleted: 0, conflicts: 
 
 /** Applies one calendar_events.synced batch inside the caller's transaction (the consumer's consumeOnce). */
 export async function applySyncBatch(event: EventEnvelope, tx: Tx, events: Pick<SubgraphEvents<Tx>, 'publish'>): Promise<SyncBatchResult> {
-  if (event.type !== IntegrationCalendarEvents.synced) return EMPTY;
+  if (event.type !== IntegrationsEvents.calendarEventsSynced) return EMPTY;
   const data = event.data as Partial<CalendarEventsSyncedData>;
   if (!validBatch(data)) return EMPTY;
   // The last word per external id (integrations sends each at most once per batch).
-  const ops = new Map<string, SyncedItem | null>();
+  const ops = new Map<string, CalendarSyncItem | null>();
   for (const item of data.items) if (validItem(item)) ops.set(item.externalId, item);
   for (const externalId of data.deletedExternalIds) if (typeof externalId === 'string' && externalId) ops.set(externalId, null);
   if (ops.size === 0) return EMPTY;
@@ -211,7 +159,7 @@ export async function applySyncBatch(event: EventEnvelope, tx: Tx, events: Pick<
   const byExternalId = new Map(existing.map((row) => [row.externalId!, row]));
 
   const result = { ...EMPTY };
-  const creates: { item: SyncedItem; next: Fields }[] = [];
+  const creates: { item: CalendarSyncItem; next: Fields }[] = [];
   const updates: { id: string; etag: string; next: Fields }[] = [];
   const deletes: string[] = [];
   const outbox: EventEnvelope[] = [];
@@ -234,7 +182,7 @@ export async function applySyncBatch(event: EventEnvelope, tx: Tx, events: Pick<
     const locallyModified = item.previousEtag !== null && row.etag !== item.previousEtag && row.deletedAt === null;
     if (locallyModified) {
       const conflict = conflictOf(data, row, item, next);
-      outbox.push(createEvent<SyncConflictData>({ domain: 'calendar', type: SYNC_CONFLICT, subject: row.id, tenant: data.organizationId, data: conflict }));
+      outbox.push(createEvent<CalendarSyncConflictData>({ domain: 'calendar', type: CALENDAR_SYNC_CONFLICT, subject: row.id, tenant: data.organizationId, data: conflict }));
       result.conflicts++;
       if (conflict.winner === 'LOCAL') continue;
     }
@@ -270,5 +218,5 @@ export async function applySyncBatch(event: EventEnvelope, tx: Tx, events: Pick<
 export async function subscribeIntegrationSync(events: SubgraphEvents<Tx>): Promise<void> {
   await events.subscribe('integration-sync', ['flowforge.integrations'], async (event, tx) => {
     await applySyncBatch(event, tx, events);
-  }, { types: [IntegrationCalendarEvents.synced] });
+  }, { types: [IntegrationsEvents.calendarEventsSynced] });
 }

@@ -1,22 +1,12 @@
 /**
  * Events the integrations subgraph emits (topic flowforge.integrations, schemaversion 1; subject:
- * the connection id, so one connection's events stay in order). Candidates for packages/events' catalog.
+ * the connection id, so one connection's events stay in order). Their types and data shapes are in
+ * packages/events' catalog, shared with their consumers.
  */
-import { createEvent, type EventEnvelope } from '@flowforge/events';
-import type { ProviderCalendarItem } from '../providers/google-calendar/mapping.js';
+import { createEvent, IntegrationsEvents, type CalendarEventsSyncedData, type CalendarSyncItem, type EventEnvelope, type GithubActivityData, type SyncStatusChangedData, type WebhookReceivedData } from '@flowforge/events';
 
-export const IntegrationEvents = {
-  /** The gateway's integrationSyncStatusChanged(connectionId) subscription listens for this one. */
-  syncStatusChanged: 'flowforge.integrations.sync.status_changed',
-  /**
-   * One fetched page of provider calendar changes (many items, split to stay under ~1 MB), consumed
-   * by calendar in ONE transaction per event. Subject: the connection id (order per connection).
-   */
-  calendarEventsSynced: 'flowforge.integrations.calendar_events.synced',
-  /** A verified inbound webhook, acknowledged and queued (processed by this subgraph's consumer). */
-  webhookReceived: 'flowforge.integrations.webhook.received',
-  githubActivity: 'flowforge.integrations.github.activity',
-} as const;
+export { IntegrationsEvents, type CalendarEventsSyncedData, type CalendarSyncItem, type GithubActivityData, type SyncStatusChangedData, type WebhookReceivedData } from '@flowforge/events';
+import type { ProviderCalendarItem } from '../providers/google-calendar/mapping.js';
 
 interface ConnectionRef {
   id: string;
@@ -24,66 +14,10 @@ interface ConnectionRef {
   userId: string;
 }
 
-export interface SyncStatusChangedData {
-  connectionId: string;
-  userId: string;
-  provider: string;
-  status: string;
-  lastSyncAt: string | null;
-  error: string | null;
-}
-
-/** One changed provider item in a calendar_events.synced batch. */
-export interface SyncedCalendarItem extends Omit<ProviderCalendarItem, 'cancelled'> {
-  /**
-   * The etag FlowForge last delivered for this item (null: first time). Calendar treats its row as
-   * locally modified when the row's etag differs from it (conflict detection).
-   */
-  previousEtag: string | null;
-}
-
-/**
- * Subject: connectionId. Consumed by calendar: upsert `items` and soft-delete `deletedExternalIds`
- * by (organization, user, source, externalId), all in one transaction. An external id appears at
- * most once per event (in `items` or in `deletedExternalIds`).
- */
-export interface CalendarEventsSyncedData {
-  connectionId: string;
-  userId: string;
-  organizationId: string;
-  provider: 'GOOGLE_CALENDAR';
-  /** The calendar subgraph's event source for this provider. */
-  source: 'GOOGLE' | 'MICROSOFT';
-  items: SyncedCalendarItem[];
-  deletedExternalIds: string[];
-}
-
-export interface WebhookReceivedData {
-  provider: string;
-  deliveryId: string;
-  event: string;
-  connectionId: string | null;
-  payload: unknown;
-}
-
-export interface GithubActivityData {
-  connectionId: string;
-  userId: string;
-  organizationId: string;
-  deliveryId: string;
-  kind: 'push' | 'pull_request';
-  repository: string;
-  /** push: branch ref; pull_request: the action (opened, closed, ...). */
-  action: string | null;
-  commits: number;
-  pullRequest: { number: number; merged: boolean; additions: number | null; deletions: number | null } | null;
-  occurredAt: string;
-}
-
 export const syncStatusChanged = (connection: ConnectionRef & { provider: string; status: string; lastSyncAt: Date | null }, error: string | null): EventEnvelope<SyncStatusChangedData> =>
   createEvent<SyncStatusChangedData>({
     domain: 'integrations',
-    type: IntegrationEvents.syncStatusChanged,
+    type: IntegrationsEvents.syncStatusChanged,
     subject: connection.id,
     tenant: connection.organizationId,
     data: { connectionId: connection.id, userId: connection.userId, provider: connection.provider, status: connection.status, lastSyncAt: connection.lastSyncAt?.toISOString() ?? null, error },
@@ -114,7 +48,7 @@ export function calendarEventsSynced(connection: ConnectionRef, changes: readonl
   let bytes = 0;
   for (const { item, previousEtag } of latest.values()) {
     const { cancelled, ...fields } = item;
-    const entry: SyncedCalendarItem | string = cancelled ? item.externalId : { ...fields, previousEtag };
+    const entry: CalendarSyncItem | string = cancelled ? item.externalId : { ...fields, previousEtag };
     const size = Buffer.byteLength(JSON.stringify(entry)) + 1;
     if (!current || (bytes + size > maxBytes && bytes > 0)) {
       current = { connectionId: connection.id, userId: connection.userId, organizationId: connection.organizationId, provider: 'GOOGLE_CALENDAR', source: 'GOOGLE', items: [], deletedExternalIds: [] };
@@ -127,7 +61,7 @@ export function calendarEventsSynced(connection: ConnectionRef, changes: readonl
   }
   return batches.map((data) => createEvent<CalendarEventsSyncedData>({
     domain: 'integrations',
-    type: IntegrationEvents.calendarEventsSynced,
+    type: IntegrationsEvents.calendarEventsSynced,
     subject: connection.id,
     tenant: connection.organizationId,
     data,
@@ -135,7 +69,7 @@ export function calendarEventsSynced(connection: ConnectionRef, changes: readonl
 }
 
 export const webhookReceived = (tenant: string, data: WebhookReceivedData): EventEnvelope<WebhookReceivedData> =>
-  createEvent({ domain: 'integrations', type: IntegrationEvents.webhookReceived, subject: data.connectionId ?? data.deliveryId, tenant, data });
+  createEvent({ domain: 'integrations', type: IntegrationsEvents.webhookReceived, subject: data.connectionId ?? data.deliveryId, tenant, data });
 
 export const githubActivity = (data: GithubActivityData): EventEnvelope<GithubActivityData> =>
-  createEvent({ domain: 'integrations', type: IntegrationEvents.githubActivity, subject: data.connectionId, tenant: data.organizationId, data });
+  createEvent({ domain: 'integrations', type: IntegrationsEvents.githubActivity, subject: data.connectionId, tenant: data.organizationId, data });

@@ -1,3 +1,4 @@
+import { CALENDAR_SYNC_CONFLICT } from '@flowforge/events';
 /**
  * Wires the integrations machinery once per process (server.ts) or per test: connectors from
  * config, the token store, OAuth, calls with rate limits, the sync engine, push channels, webhooks,
@@ -8,7 +9,7 @@ import { FocusEvents, topicOf, type EventEnvelope, type EventSubscription, type 
 import type { Logger, SubgraphEvents } from '@flowforge/runtime';
 import { loadConfig, type IntegrationsConfig } from '../config.js';
 import { loadTokenCipher, type TokenCipher } from '../crypto/token-cipher.js';
-import { IntegrationEvents } from '../events/catalog.js';
+import { IntegrationsEvents } from '../events/catalog.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { RetryPolicy } from '../http/request.js';
 import { GithubConnector } from '../providers/github/connector.js';
@@ -25,7 +26,6 @@ import { TokenStore, type Tx } from './tokens.js';
 import { WebhookService } from './webhooks.js';
 
 export const CALENDAR_FOCUS_BLOCKS_SCHEDULED = 'flowforge.calendar.focus_blocks.scheduled';
-export const CALENDAR_SYNC_CONFLICT = 'flowforge.calendar.event.sync_conflict';
 
 export interface IntegrationsAppOptions {
   env: NodeJS.ProcessEnv;
@@ -118,7 +118,7 @@ export class IntegrationsApp {
       else if (event.type === FocusEvents.ended) await this.slackFocus.ended(event.data as FocusSessionEventData);
     });
     await work('webhooks', [topicOf('integrations')], async (event) => {
-      if (event.type === IntegrationEvents.webhookReceived) await this.webhooks.process(event);
+      if (event.type === IntegrationsEvents.webhookReceived) await this.webhooks.process(event);
     });
     log({ msg: 'integrations consumers subscribed' });
   }

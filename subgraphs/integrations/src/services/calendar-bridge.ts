@@ -1,3 +1,4 @@
+import type { CalendarSyncConflictData } from '@flowforge/events';
 /**
  * The outbound half of calendar sync, driven by calendar's events:
  * - flowforge.calendar.focus_blocks.scheduled → each placed block becomes (or moves) a busy event in
@@ -24,21 +25,7 @@ export interface FocusBlocksScheduled {
   cancelled: string[];
 }
 
-export interface SyncConflict {
-  connectionId: string;
-  userId: string;
-  organizationId: string;
-  externalId: string;
-  eventId: string;
-  winner: 'LOCAL' | 'REMOTE';
-  reason: string;
-  localEtag: string;
-  remoteEtag: string;
-  localUpdatedAt: string;
-  remoteUpdatedAt: string;
-  fields: string[];
-  local: { title: string; description: string | null; startsAt: string; endsAt: string; timezone: string; allDay: boolean; startDate: string | null; endDate: string | null; busy: boolean };
-}
+export type SyncConflict = CalendarSyncConflictData;
 
 /** Google event ids: base32hex (a-v, 0-9), 5-1024 characters. A UUID's hex digits qualify. */
 export const writeBackId = (blockId: string) => `ff${blockId.replaceAll('-', '').toLowerCase()}`;

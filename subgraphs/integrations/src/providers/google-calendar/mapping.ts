@@ -1,3 +1,4 @@
+import type { CalendarSyncItem } from '@flowforge/events';
 /** Google event ↔ the provider-neutral calendar item the integrations events carry. Pure. */
 import type { GoogleEvent } from './client.js';
 
@@ -5,22 +6,9 @@ import type { GoogleEvent } from './client.js';
 export const FOCUS_BLOCK_PROPERTY = 'flowforgeFocusBlockId';
 
 /** One provider event, provider-neutral (flowforge.integrations.calendar_events.synced carries these, cancelled ones as deletedExternalIds). */
-export interface ProviderCalendarItem {
-  externalId: string;
-  etag: string;
-  /** The provider's last-modified time (ISO). */
-  updatedAt: string;
+export interface ProviderCalendarItem extends Omit<CalendarSyncItem, 'previousEtag'> {
+  /** Deleted at the provider: travels as a deletedExternalId, not as an item. */
   cancelled: boolean;
-  title: string;
-  description: string | null;
-  startsAt: string;
-  endsAt: string;
-  timezone: string;
-  allDay: boolean;
-  startDate: string | null;
-  /** Inclusive last date (Google's end.date is exclusive). */
-  endDate: string | null;
-  busy: boolean;
 }
 
 const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
