@@ -45,7 +45,7 @@ async function eventsReady(httpUrl: string, timeoutMs = 60_000): Promise<void> {
 }
 
 /** Subscribed means registered at the gateway: give graphql-ws's subscribe a moment, then check delivery works. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
+const settle = () => new Promise((resolve) => setTimeout(resolve, 1000));
 
 describe('subscriptions through the running stack', () => {
   it('delivers focusSessionChanged with user { name } for a session started and ended over HTTP', async () => {
@@ -60,7 +60,9 @@ describe('subscriptions through the running stack', () => {
     const results = await sub.waitFor((r) => r.some((x) => x.data?.focusSessionChanged?.state === 'COMPLETED'));
     await sub.dispose();
     expect(sub.errors).toEqual([]);
-    expect(results.length).toBeGreaterThanOrEqual(2);
+    // The started event may come before the gateway registered the subscription (graphql-ws does
+    // not acknowledge a subscribe), so only the ended one is certain; every delivery is complete.
+    expect(results.some((result) => result.data.focusSessionChanged.state === 'COMPLETED')).toBe(true);
     for (const result of results) expect(result.data.focusSessionChanged).toMatchObject({ id, user: { name: 'Grace Hopper' } });
   }, 90_000);
 
@@ -71,10 +73,18 @@ describe('subscriptions through the running stack', () => {
     const sub = subscribe(gatewayUrl(), user.accessToken, 'subscription { insightCreated { id kind title body sessionId } }');
     await settle();
     const started = await gqlOk<{ startFocusSession: { id: string } }>('mutation { startFocusSession(input: { plannedMinutes: 90 }) { id } }', {}, user.accessToken);
-    const results = await sub.waitFor((r) => r.some((x) => x.data?.insightCreated?.sessionId === started.startFocusSession.id));
+    const sessionId = started.startFocusSession.id;
+    const arrived = (r: Record<string, any>[]) => r.some((x) => x.data?.insightCreated?.sessionId === sessionId);
+    // A resumed session gets a new suggestion: retry that way in case the first one came before the
+    // gateway registered the subscription (graphql-ws does not acknowledge a subscribe).
+    for (let attempt = 0; attempt < 3 && !arrived(await sub.waitFor(arrived, 5_000)); attempt += 1) {
+      await gqlOk('mutation($id: ID!) { pauseFocusSession(id: $id) { id } }', { id: sessionId }, user.accessToken);
+      await gqlOk('mutation($id: ID!) { resumeFocusSession(id: $id) { id } }', { id: sessionId }, user.accessToken);
+    }
+    const results = await sub.waitFor(arrived);
     await sub.dispose();
     expect(sub.errors).toEqual([]);
-    const insight = results.find((x) => x.data?.insightCreated?.sessionId === started.startFocusSession.id)!.data.insightCreated;
+    const insight = results.find((x) => x.data?.insightCreated?.sessionId === sessionId)!.data.insightCreated;
     expect(insight.kind).toBe('BREAK_SUGGESTION');
     expect(insight.body.length).toBeGreaterThan(20);
     // The same insight is listed on the user, resolved through the gateway.

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Identity } from '@flowforge/auth';
 import { badInput, forbidden, notFound, requireId, requireMember, requirePermission, requireUser } from '@flowforge/runtime';
 import { instantAtLocalTime } from '@flowforge/time';
@@ -73,7 +74,7 @@ export class InsightsService {
         const startedAt = instantAtLocalTime(s.startedAt.toISOString().slice(0, 10), s.startedAt.getUTCHours() * 60 + s.startedAt.getUTCMinutes(), timeZone);
         if (startedAt.getTime() + s.actualMinutes * 60_000 > now) continue;
         rows.push({
-          sessionId: s.sessionId, organizationId: member.organizationId, userId: s.userId, startedAt, endedAt: new Date(startedAt.getTime() + s.actualMinutes * 60_000),
+          sessionId: scopedUuid(member.organizationId, s.sessionId), organizationId: member.organizationId, userId: s.userId, startedAt, endedAt: new Date(startedAt.getTime() + s.actualMinutes * 60_000),
           plannedMinutes: s.plannedMinutes, actualMinutes: s.actualMinutes, rating: s.rating, interruptions: s.interruptions, category: s.category, notes: null, source: 'demo', eventId: null,
         });
       }
@@ -83,4 +84,10 @@ export class InsightsService {
     this.deps.scheduler.markDirty(member.organizationId);
     return added;
   }
+}
+
+/** A uuid derived from the organization and a generator id: the same seed gives the same rows in one organization, never rows that collide with another's. */
+function scopedUuid(organizationId: string, id: string): string {
+  const hex = createHash('sha256').update(`${organizationId}:${id}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
