@@ -4,6 +4,10 @@
  *
  * GOOGLE_OAUTH_AUTHORIZE_URL, GOOGLE_OAUTH_TOKEN_URL, GOOGLE_CALENDAR_API_URL, GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET
  * SLACK_OAUTH_AUTHORIZE_URL, SLACK_OAUTH_TOKEN_URL, SLACK_API_URL, SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_SIGNING_SECRET
+ * MICROSOFT_OAUTH_AUTHORIZE_URL, MICROSOFT_OAUTH_TOKEN_URL, MICROSOFT_GRAPH_API_URL, MICROSOFT_CLIENT_ID, MICROSOFT_CLIENT_SECRET,
+ *   MICROSOFT_TENANT (default "common"; used in the default authorize/token URLs)
+ * JIRA_OAUTH_AUTHORIZE_URL, JIRA_OAUTH_TOKEN_URL, JIRA_API_URL (https://api.atlassian.com/ex/jira/<cloudId>), JIRA_SITE_URL
+ *   (https://<site>.atlassian.net, for task links), JIRA_CLIENT_ID, JIRA_CLIENT_SECRET, JIRA_WEBHOOK_SECRET
  * GITHUB_OAUTH_AUTHORIZE_URL, GITHUB_OAUTH_TOKEN_URL, GITHUB_API_URL, GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET, GITHUB_WEBHOOK_SECRET
  * INTEGRATIONS_PUBLIC_URL: the public origin of /oauth/callback/* and /webhooks/* (default FLOWFORGE_PUBLIC_URL,
  *   else the local gateway).
@@ -32,6 +36,9 @@ export interface IntegrationsConfig {
   google: { oauth: OAuthConfig | null; apiUrl: string; syncWindowDays: number; pollIntervalMs: number };
   slack: { oauth: OAuthConfig | null; apiUrl: string; signingSecret: string | null };
   github: { oauth: OAuthConfig | null; apiUrl: string; webhookSecret: string | null };
+  /** Microsoft Teams presence through Microsoft Graph; renewalIntervalMs: how often subscriptions are checked for renewal. */
+  jira: { oauth: OAuthConfig | null; apiUrl: string; siteUrl: string | null; webhookSecret: string | null; pollIntervalMs: number };
+  microsoft: { oauth: OAuthConfig | null; apiUrl: string; renewalIntervalMs: number };
   /** Per-connection provider-call budget (token bucket). */
   rateLimit: { burst: number; perSecond: number };
   /** Per-connection daily quota of provider calls. */
@@ -75,6 +82,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IntegrationsCo
       oauth: oauth(env, 'GITHUB', { authorize: 'https://github.com/login/oauth/authorize', token: 'https://github.com/login/oauth/access_token' }, ['read:user']),
       apiUrl: (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, ''),
       webhookSecret: env.GITHUB_WEBHOOK_SECRET ?? null,
+    },
+    jira: {
+      // Read and transition the user's issues, know who they are (webhook assignee), refresh tokens.
+      oauth: oauth(env, 'JIRA', { authorize: 'https://auth.atlassian.com/authorize', token: 'https://auth.atlassian.com/oauth/token' },
+        ['read:jira-work', 'write:jira-work', 'read:jira-user', 'offline_access'], { authorizeParams: { audience: 'api.atlassian.com', prompt: 'consent' } }),
+      apiUrl: (env.JIRA_API_URL ?? 'https://api.atlassian.com/ex/jira/unset').replace(/\/+$/, ''),
+      siteUrl: env.JIRA_SITE_URL?.replace(/\/+$/, '') ?? null,
+      webhookSecret: env.JIRA_WEBHOOK_SECRET ?? null,
+      pollIntervalMs: Number(env.JIRA_POLL_INTERVAL_MS ?? 60 * 60_000),
+    },
+    microsoft: {
+      // Least privilege: read/write the user's own presence; offline_access for a refresh token.
+      oauth: oauth(env, 'MICROSOFT', {
+        authorize: `https://login.microsoftonline.com/${env.MICROSOFT_TENANT ?? 'common'}/oauth2/v2.0/authorize`,
+        token: `https://login.microsoftonline.com/${env.MICROSOFT_TENANT ?? 'common'}/oauth2/v2.0/token`,
+      }, ['Presence.ReadWrite', 'offline_access']),
+      apiUrl: (env.MICROSOFT_GRAPH_API_URL ?? 'https://graph.microsoft.com/v1.0').replace(/\/+$/, ''),
+      renewalIntervalMs: Number(env.MICROSOFT_SUBSCRIPTION_CHECK_MS ?? 5 * 60_000),
     },
     rateLimit: { burst: Number(env.INTEGRATIONS_RATE_BURST ?? 50), perSecond: Number(env.INTEGRATIONS_RATE_PER_SECOND ?? 10) },
     dailyQuota: Number(env.INTEGRATIONS_DAILY_QUOTA ?? 100_000),

@@ -178,7 +178,8 @@ describe('Google Calendar connector and sync engine against the fake', () => {
     })();
     const ids = fake.seedEvents(email, 500);
     fake.resetStats();
-    fake.fault = { rate: 0.05, retryAfterSeconds: 0, holdMs: 600, includeToken: false };
+    // Seeded, so every run injects the same faults (the count asserted below cannot come out short by chance).
+    fake.fault = { rate: 0.05, retryAfterSeconds: 0, holdMs: 600, includeToken: false, random: seededRandom(20261127) };
     let runs = 0;
     let ok = 0;
     try {
@@ -300,3 +301,15 @@ describe('Google Calendar connector and sync engine against the fake', () => {
     expect(text).toContain('access token refreshed');
   });
 });
+
+/** mulberry32: a small deterministic generator for reproducible fault injection. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

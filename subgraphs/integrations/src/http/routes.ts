@@ -69,6 +69,11 @@ export function webhookRoute(app: () => IntegrationsApp | undefined, log: () => 
     }
     try {
       const answer = await services.webhooks.receive(provider, { method: req.method ?? 'GET', url, headers: req.headers, rawBody: Buffer.concat(chunks) });
+      if (answer.contentType && typeof answer.body === 'string') {
+        res.writeHead(answer.status, { 'content-type': answer.contentType, 'content-length': Buffer.byteLength(answer.body), 'x-content-type-options': 'nosniff' });
+        res.end(answer.body);
+        return true;
+      }
       return reply(answer.status, answer.body);
     } catch (error) {
       log()?.({ level: 'error', msg: 'webhook failed', provider, error: error instanceof Error ? error.message : String(error) });

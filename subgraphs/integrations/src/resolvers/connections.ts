@@ -1,11 +1,17 @@
 import { requireMember } from '@flowforge/runtime';
-import type { IntegrationConflictResolvers, MutationResolvers, ProviderConnectionResolvers } from '../generated/graphql.js';
+import type { ExternalTaskResolvers, IntegrationConflictResolvers, MutationResolvers, ProviderConnectionResolvers } from '../generated/graphql.js';
 
 export const connectionMutations: MutationResolvers = {
   createProviderConnection: (_parent, { provider, scopes }, { identity, integrations }) => integrations.create(identity, provider, scopes),
   connectProvider: (_parent, { provider }, { identity, integrations }) => integrations.connect(identity, provider),
   syncProviderConnection: (_parent, { id }, { identity, integrations }) => integrations.syncNow(identity, id),
   disconnectProvider: (_parent, { id }, { identity, integrations }) => integrations.disconnect(identity, id),
+  updateTaskStatus: (_parent, { id, status }, { identity, integrations }) => integrations.updateTaskStatus(identity, id, status),
+};
+
+export const ExternalTask: ExternalTaskResolvers = {
+  connection: (task, _args, { identity, integrations }) => integrations.connectionOf(identity, task.connectionId),
+  statusCategory: (task) => (task.statusCategory === 'DONE' ? 'DONE' : task.statusCategory === 'IN_PROGRESS' ? 'IN_PROGRESS' : 'TO_DO'),
 };
 
 export const ProviderConnection: ProviderConnectionResolvers = {

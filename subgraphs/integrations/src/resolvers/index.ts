@@ -1,6 +1,6 @@
 import { dateTimeScalar } from '@flowforge/runtime';
 import type { Resolvers } from '../generated/graphql.js';
-import { connectionMutations, IntegrationConflict, ProviderConnection } from './connections.js';
+import { connectionMutations, ExternalTask, IntegrationConflict, ProviderConnection } from './connections.js';
 import { User } from './user.js';
 
 export const resolvers: Resolvers = {
@@ -8,5 +8,6 @@ export const resolvers: Resolvers = {
   Mutation: connectionMutations,
   ProviderConnection,
   IntegrationConflict,
+  ExternalTask,
   User,
 };

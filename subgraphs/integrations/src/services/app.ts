@@ -14,6 +14,8 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import type { RetryPolicy } from '../http/request.js';
 import { GithubConnector } from '../providers/github/connector.js';
 import { GoogleCalendarConnector } from '../providers/google-calendar/connector.js';
+import { JiraConnector, type JiraIssue } from '../providers/jira/connector.js';
+import { MicrosoftTeamsConnector, type GraphNotification } from '../providers/microsoft-teams/connector.js';
 import { SlackConnector } from '../providers/slack/connector.js';
 import type { Connector, ProviderName } from '../providers/types.js';
 import { CalendarBridge, type FocusBlocksScheduled, type SyncConflict } from './calendar-bridge.js';
@@ -22,6 +24,8 @@ import { OAuthService } from './oauth.js';
 import { PushChannels } from './push.js';
 import { SlackFocus } from './slack-focus.js';
 import { SyncEngine } from './sync.js';
+import { JiraTasks } from './jira-tasks.js';
+import { TeamsPresence } from './teams-presence.js';
 import { TokenStore, type Tx } from './tokens.js';
 import { WebhookService } from './webhooks.js';
 
@@ -47,6 +51,9 @@ export class IntegrationsApp {
   readonly google: GoogleCalendarConnector;
   readonly slack: SlackConnector;
   readonly github: GithubConnector;
+  readonly teams: MicrosoftTeamsConnector;
+  readonly jira: JiraConnector;
+  readonly jiraTasks: JiraTasks;
   readonly tokens: TokenStore;
   readonly calls: ConnectorCalls;
   readonly oauth: OAuthService;
@@ -55,10 +62,13 @@ export class IntegrationsApp {
   readonly webhooks: WebhookService;
   readonly bridge: CalendarBridge;
   readonly slackFocus: SlackFocus;
+  readonly teamsPresence: TeamsPresence;
   private readonly cache: CacheBackends;
   private readonly ownCache: boolean;
   private readonly subscriptions: EventSubscription[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private teamsTimer: NodeJS.Timeout | undefined;
+  private jiraTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(readonly db: PrismaClient, private readonly options: IntegrationsAppOptions) {
@@ -68,7 +78,9 @@ export class IntegrationsApp {
     this.google = new GoogleCalendarConnector({ oauth: this.config.google.oauth, apiUrl: this.config.google.apiUrl, syncWindowDays: this.config.google.syncWindowDays, pageSize: options.pageSize });
     this.slack = new SlackConnector(this.config.slack.oauth, this.config.slack.apiUrl, this.config.slack.signingSecret);
     this.github = new GithubConnector(this.config.github.oauth, this.config.github.apiUrl, this.config.github.webhookSecret);
-    this.connectorsByProvider = { GOOGLE_CALENDAR: this.google, SLACK: this.slack, GITHUB: this.github };
+    this.jira = new JiraConnector(this.config.jira.oauth, this.config.jira.apiUrl, this.config.jira.webhookSecret, options.pageSize ?? 50);
+    this.teams = new MicrosoftTeamsConnector(this.config.microsoft.oauth, this.config.microsoft.apiUrl);
+    this.connectorsByProvider = { GOOGLE_CALENDAR: this.google, SLACK: this.slack, GITHUB: this.github, MICROSOFT_TEAMS: this.teams, JIRA: this.jira };
     const connectors = (provider: ProviderName) => this.connectorsByProvider[provider] ?? null;
     this.tokens = new TokenStore(db, this.cipher, (provider) => connectors(provider)?.oauth ?? null, events, env, log);
     this.ownCache = !options.cache;
@@ -81,7 +93,12 @@ export class IntegrationsApp {
     this.oauth = new OAuthService(db, this.cipher, this.tokens, connectors, (connection) => this.calls.call(connection), this.config, events, env, log);
     this.engine = new SyncEngine(db, this.tokens, this.calls, connectors, events, log);
     this.push = new PushChannels(db, this.calls, this.google, this.config, log);
-    this.webhooks = new WebhookService(db, connectors, events, this.engine, log);
+    this.teamsPresence = new TeamsPresence(db, this.calls, this.tokens, this.teams, this.config, log);
+    this.jiraTasks = new JiraTasks(db, this.calls, this.tokens, this.jira, this.config.jira.siteUrl, log);
+    this.webhooks = new WebhookService(db, connectors, events, this.engine, log, {
+      teams: (connectionId, payload) => this.teamsPresence.notified(connectionId, (payload as { notifications?: GraphNotification[] }).notifications ?? []),
+      jira: (event, payload) => this.jiraTasks.webhook(event, (payload as { issue: JiraIssue }).issue),
+    });
     this.bridge = new CalendarBridge(db, this.calls, this.google, events, log);
     this.slackFocus = new SlackFocus(db, this.calls, this.slack, log);
   }
@@ -90,6 +107,14 @@ export class IntegrationsApp {
   afterConnect(connectionId: string): void {
     void (async () => {
       const row = await this.db.providerConnection.findUnique({ where: { id: connectionId }, select: { provider: true } });
+      if (row?.provider === 'JIRA') {
+        await this.jiraTasks.sync(connectionId);
+        return;
+      }
+      if (row?.provider === 'MICROSOFT_TEAMS') {
+        await this.teamsPresence.ensureSubscription(connectionId).catch((error: Error) => this.options.log({ level: 'warn', msg: 'teams presence subscription failed; retried by the renewal timer', connectionId, error: error.message }));
+        return;
+      }
       if (row?.provider !== 'GOOGLE_CALENDAR') return;
       await this.push.ensure(connectionId).catch((error: Error) => this.options.log({ level: 'warn', msg: 'push channel setup failed; polling only', connectionId, error: error.message }));
       await this.engine.sync(connectionId, 'initial');
@@ -117,6 +142,10 @@ export class IntegrationsApp {
       if (event.type === FocusEvents.started) await this.slackFocus.started(event.data as FocusSessionEventData);
       else if (event.type === FocusEvents.ended) await this.slackFocus.ended(event.data as FocusSessionEventData);
     });
+    await work('teams-presence', [topicOf('focus')], async (event) => {
+      if (event.type === FocusEvents.started) await this.teamsPresence.started(event.data as FocusSessionEventData);
+      else if (event.type === FocusEvents.ended) await this.teamsPresence.ended(event.data as FocusSessionEventData);
+    });
     await work('webhooks', [topicOf('integrations')], async (event) => {
       if (event.type === IntegrationsEvents.webhookReceived) await this.webhooks.process(event);
     });
@@ -135,11 +164,35 @@ export class IntegrationsApp {
     };
     this.timer = setInterval(() => void tick().catch((error: Error) => this.options.log({ level: 'warn', msg: 'poll failed', error: error.message })), this.config.google.pollIntervalMs);
     this.timer.unref();
+    this.teamsTimer = setInterval(() => void this.renewTeamsSubscriptions().catch((error: Error) => this.options.log({ level: 'warn', msg: 'teams subscription renewal failed', error: error.message })), this.config.microsoft.renewalIntervalMs);
+    this.teamsTimer.unref();
+    this.jiraTimer = setInterval(() => void this.syncJira().catch((error: Error) => this.options.log({ level: 'warn', msg: 'jira poll failed', error: error.message })), this.config.jira.pollIntervalMs);
+    this.jiraTimer.unref();
+  }
+
+  /** Hourly polling of Jira (webhooks carry changes in between). */
+  async syncJira(): Promise<void> {
+    const rows = await this.db.providerConnection.findMany({ where: { provider: 'JIRA', status: 'CONNECTED' }, select: { id: true } });
+    for (const row of rows) {
+      if (this.closed) return;
+      await this.jiraTasks.sync(row.id).catch(() => {});
+    }
+  }
+
+  /** Creates or renews (PATCH before expiry) the presence subscription of every connected Teams account. */
+  async renewTeamsSubscriptions(): Promise<void> {
+    const rows = await this.db.providerConnection.findMany({ where: { provider: 'MICROSOFT_TEAMS', status: 'CONNECTED' }, select: { id: true } });
+    for (const row of rows) {
+      if (this.closed) return;
+      await this.teamsPresence.ensureSubscription(row.id).catch((error: Error) => this.options.log({ level: 'warn', msg: 'teams presence subscription failed', connectionId: row.id, error: error.message }));
+    }
   }
 
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.teamsTimer) clearInterval(this.teamsTimer);
+    if (this.jiraTimer) clearInterval(this.jiraTimer);
     await Promise.allSettled(this.subscriptions.map((s) => s.close()));
     await this.engine.idle();
     if (this.ownCache) await this.cache.close();

@@ -2,7 +2,9 @@ import type { Identity } from '@flowforge/auth';
 import { badInput, forbidden, notFound, requireId, requirePermission } from '@flowforge/runtime';
 import type { ConnectionRepository, ConnectionRow } from '../data/connections.js';
 import { validateScopes } from '../domain/connection.js';
-import { Prisma, type IntegrationConflict, type IntegrationSyncLog, type Provider } from '../generated/prisma/client.js';
+import { Prisma, type ExternalTask, type IntegrationConflict, type IntegrationSyncLog, type Provider } from '../generated/prisma/client.js';
+import { ProviderError } from '../http/request.js';
+import { NoTransitionError } from '../providers/jira/connector.js';
 import type { IntegrationsApp } from './app.js';
 
 export interface AuthorizationView {
@@ -58,13 +60,19 @@ export class IntegrationsService {
   async syncNow(identity: Identity, id: string): Promise<ConnectionRow> {
     const connection = await this.owned(identity, id, 'domain:own:write');
     if (connection.status !== 'CONNECTED') throw badInput(`The connection is ${connection.status}; connect it first.`, 'id');
+    if (connection.provider === 'JIRA') {
+      await this.app.jiraTasks.sync(connection.id).catch(() => {}); // recorded in the sync log
+      return (await this.connections.findOwned(connection.organizationId, connection.userId, connection.id))!;
+    }
     await this.app.engine.sync(connection.id, 'manual');
     return (await this.connections.findOwned(connection.organizationId, connection.userId, connection.id))!;
   }
 
   async disconnect(identity: Identity, id: string): Promise<ConnectionRow> {
     const connection = await this.owned(identity, id, 'domain:own:write');
-    await this.app.push.stop(connection.id).catch(() => {});
+    if (connection.provider === 'JIRA') await this.app.db.externalTask.deleteMany({ where: { connectionId: connection.id } });
+    if (connection.provider === 'MICROSOFT_TEAMS') await this.app.teamsPresence.stopSubscription(connection.id).catch(() => {});
+    else await this.app.push.stop(connection.id).catch(() => {});
     await this.app.db.providerConnection.update({
       where: { id: connection.id },
       data: { status: 'DISCONNECTED', accessTokenCiphertext: null, refreshTokenCiphertext: null, tokenKeyVersion: null, tokenExpiresAt: null, syncCursor: null },
@@ -84,6 +92,27 @@ export class IntegrationsService {
     const member = requirePermission(identity, 'domain:own:read');
     if (userId !== member.userId) throw forbidden('You can only read your own integration conflicts.');
     return this.app.db.integrationConflict.findMany({ where: { organizationId: member.organizationId, userId: member.userId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: clamp(first, 20, 100, 'first') });
+  }
+
+  async tasks(identity: Identity, userId: string, first: number | null | undefined): Promise<ExternalTask[]> {
+    const member = requirePermission(identity, 'domain:own:read');
+    if (userId !== member.userId) throw forbidden('You can only read your own tasks.');
+    return this.app.db.externalTask.findMany({ where: { organizationId: member.organizationId, userId: member.userId }, orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }], take: clamp(first, 50, 200, 'first') });
+  }
+
+  async updateTaskStatus(identity: Identity, id: string, status: string): Promise<ExternalTask> {
+    const member = requirePermission(identity, 'domain:own:write');
+    const wanted = status.trim();
+    if (wanted.length === 0 || wanted.length > 255) throw badInput('status must be a status name of 1 to 255 characters.', 'status');
+    const task = await this.app.db.externalTask.findFirst({ where: { id: requireId(id, 'id'), organizationId: member.organizationId, userId: member.userId } });
+    if (!task) throw notFound('No task with that id among yours in the active organization.');
+    try {
+      return await this.app.jiraTasks.updateStatus(task, wanted);
+    } catch (error) {
+      if (error instanceof NoTransitionError) throw badInput(error.message, 'status');
+      if (error instanceof ProviderError && error.action === 'REAUTH') throw badInput('The Jira connection needs to be authorized again.', 'id');
+      throw error;
+    }
   }
 
   connectionOf(identity: Identity, id: string) {

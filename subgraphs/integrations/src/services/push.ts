@@ -46,7 +46,7 @@ export class PushChannels {
 
   async stop(connectionId: string): Promise<void> {
     const connection = await this.db.providerConnection.findUnique({ where: { id: connectionId }, omit: { accessTokenCiphertext: true, refreshTokenCiphertext: true } });
-    if (!connection?.channelId || !connection.channelResourceId) return;
+    if (!connection?.channelId || !connection.channelResourceId || connection.provider !== 'GOOGLE_CALENDAR') return;
     const call = this.calls.call({ id: connection.id, userId: connection.userId, organizationId: connection.organizationId, externalAccountId: connection.externalAccountId, provider: 'GOOGLE_CALENDAR' });
     await this.google.client(call.http).stopChannel(await call.accessToken(), { id: connection.channelId, resourceId: connection.channelResourceId }).catch(() => {});
     await this.db.providerConnection.update({ where: { id: connectionId }, data: { channelId: null, channelResourceId: null, channelTokenHash: null, channelExpiresAt: null } });

@@ -13,7 +13,8 @@ import type { Connector, ProviderName, RawWebhookRequest, WebhookLookup } from '
 import type { SyncEngine } from './sync.js';
 import type { Tx } from './tokens.js';
 
-export type WebhookAnswer = { status: number; body: unknown };
+/** contentType set: `body` is a string sent as is (Graph's validation handshake); otherwise JSON. */
+export type WebhookAnswer = { status: number; body: unknown; contentType?: string };
 
 export class WebhookService {
   constructor(
@@ -22,6 +23,8 @@ export class WebhookService {
     private readonly events: Pick<SubgraphEvents<Tx>, 'publish' | 'transaction'>,
     private readonly engine: SyncEngine,
     private readonly log: Logger,
+    /** Handlers of verified Microsoft Graph presence notifications (services/teams-presence.ts) and Jira issue events (services/jira-tasks.ts). */
+    private readonly handlers: { teams?: (connectionId: string, payload: unknown) => Promise<void>; jira?: (event: string, payload: unknown) => Promise<void> } = {},
   ) {}
 
   readonly lookup: WebhookLookup = {
@@ -39,7 +42,7 @@ export class WebhookService {
       this.log({ level: 'warn', msg: 'webhook rejected', provider, status: verdict.status, reason: verdict.reason });
       return { status: verdict.status, body: { error: verdict.reason } };
     }
-    if (verdict.kind === 'respond') return { status: verdict.status, body: verdict.body };
+    if (verdict.kind === 'respond') return { status: verdict.status, body: verdict.body, ...(verdict.contentType ? { contentType: verdict.contentType } : {}) };
     let tenant: string = provider;
     if (verdict.connectionId) {
       const connection = await this.db.providerConnection.findUnique({ where: { id: verdict.connectionId }, select: { organizationId: true } });
@@ -51,7 +54,7 @@ export class WebhookService {
       await this.events.publish(tx, [webhookReceived(tenant, { provider, deliveryId: verdict.deliveryId, event: verdict.event, connectionId: verdict.connectionId ?? null, payload: verdict.payload })]);
       return true;
     });
-    return { status: 200, body: fresh ? { ok: true } : { ok: true, duplicate: true } };
+    return { status: verdict.status ?? 200, body: fresh ? { ok: true } : { ok: true, duplicate: true } };
   }
 
   /** The queued work of a verified delivery (at-least-once; each effect is idempotent). */
@@ -60,6 +63,14 @@ export class WebhookService {
     if (data.provider === 'GOOGLE_CALENDAR' && data.connectionId) {
       // A push says "something changed": run an incremental sync now (coalesced per connection).
       await this.engine.sync(data.connectionId, 'push');
+      return;
+    }
+    if (data.provider === 'MICROSOFT_TEAMS' && data.connectionId) {
+      await this.handlers.teams?.(data.connectionId, data.payload);
+      return;
+    }
+    if (data.provider === 'JIRA') {
+      await this.handlers.jira?.(data.event, data.payload);
       return;
     }
     if (data.provider === 'GITHUB') {

@@ -1,0 +1,230 @@
+/**
+ * A local fake of the Microsoft Graph endpoints we use, following Graph's documented contract:
+ * - GET  /v1.0/me/presence, /v1.0/users/{id}/presence
+ * - POST /v1.0/users/{id}/presence/setUserPreferredPresence { availability, activity, expirationDuration } → 200
+ *   (only the documented availability/activity pairs; a delegated token may only change its own user: 403)
+ * - POST /v1.0/users/{id}/presence/clearUserPreferredPresence → 200
+ * - POST /v1.0/users/{id}/presence/setStatusMessage → 200
+ * - POST /v1.0/subscriptions: validates the fields (presence resource, expiry ≤ 1 h ahead, clientState ≤ 128
+ *   chars) and performs the validation handshake (POST notificationUrl?validationToken=…, wants 200 and the
+ *   token as text/plain within 10 s; otherwise 400 ValidationError), then 201
+ * - PATCH /v1.0/subscriptions/{id} { expirationDateTime } → 200; 404 when unknown or expired; DELETE → 204
+ * - POST /oauth2/v2.0/token: refresh_token grant (rotating; revoked → 400 invalid_grant)
+ * Errors are { error: { code, message } }; 401 InvalidAuthenticationToken for unknown tokens; 429 with
+ * Retry-After injected with `rateLimitNext`. `notify(userId)` sends a change notification like Graph.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+const PREFERRED_PAIRS: Record<string, string> = { Available: 'Available', Busy: 'Busy', DoNotDisturb: 'DoNotDisturb', BeRightBack: 'BeRightBack', Away: 'Away', Offline: 'OffWork' };
+
+export interface FakePresence {
+  availability: string;
+  activity: string;
+  preferred: { availability: string; activity: string; expiresAt: number } | null;
+  statusMessage: { message: { content: string; contentType: string }; expiryDateTime?: { dateTime: string; timeZone: string } } | null;
+}
+
+export interface FakeSubscription {
+  id: string;
+  resource: string;
+  changeType: string;
+  notificationUrl: string;
+  clientState: string | null;
+  expirationDateTime: string;
+  userId: string;
+}
+
+export class FakeMicrosoftGraph {
+  url = '';
+  readonly tokens = new Map<string, string>(); // access token → user id
+  readonly refreshTokens = new Map<string, { userId: string; revoked: boolean }>();
+  readonly presence = new Map<string, FakePresence>();
+  readonly subscriptions = new Map<string, FakeSubscription>();
+  readonly calls: string[] = [];
+  rateLimitNext = 0;
+  /** The next N API calls answer 401 (an access token revoked or expired early). */
+  unauthorizedNext = 0;
+  private server: Server | undefined;
+
+  get apiUrl() { return `${this.url}/v1.0`; }
+  get tokenUrl() { return `${this.url}/oauth2/v2.0/token`; }
+  get authorizeUrl() { return `${this.url}/oauth2/v2.0/authorize`; }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res).catch((error: Error) => this.error(res, 500, 'generalException', error.message)));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  addUser(accessToken: string, userId: string, options: { refreshToken?: string; statusMessage?: string } = {}) {
+    this.tokens.set(accessToken, userId);
+    if (options.refreshToken) this.refreshTokens.set(options.refreshToken, { userId, revoked: false });
+    this.presence.set(userId, { availability: 'Available', activity: 'Available', preferred: null, statusMessage: options.statusMessage ? { message: { content: options.statusMessage, contentType: 'text' } } : null });
+  }
+
+  revoke(userId: string) {
+    for (const [token, grant] of this.refreshTokens) if (grant.userId === userId) this.refreshTokens.set(token, { ...grant, revoked: true });
+    for (const [token, user] of this.tokens) if (user === userId) this.tokens.delete(token);
+  }
+
+  /** The effective presence (preferred presence wins until it expires). */
+  effective(userId: string) {
+    const p = this.presence.get(userId)!;
+    return p.preferred && p.preferred.expiresAt > Date.now() ? { availability: p.preferred.availability, activity: p.preferred.activity } : { availability: p.availability, activity: p.activity };
+  }
+
+  /** Sends a presence change notification to every live subscription of the user, as Graph does. */
+  async notify(userId: string, clientStateOverride?: string): Promise<Response[]> {
+    const results: Response[] = [];
+    for (const sub of this.subscriptions.values()) {
+      if (sub.userId !== userId || Date.parse(sub.expirationDateTime) < Date.now()) continue;
+      const body = { value: [{ subscriptionId: sub.id, clientState: clientStateOverride ?? sub.clientState, changeType: 'updated', resource: sub.resource, subscriptionExpirationDateTime: sub.expirationDateTime, tenantId: 'tenant-1', resourceData: { '@odata.type': '#Microsoft.Graph.presence', id: userId, ...this.effective(userId) } }] };
+      results.push(await fetch(sub.notificationUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
+    }
+    return results;
+  }
+
+  private json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+    if (body === undefined) {
+      res.writeHead(status, headers);
+      res.end();
+      return;
+    }
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
+  }
+
+  private error(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) {
+    this.json(res, status, { error: { code, message, innerError: { 'request-id': randomUUID(), date: new Date().toISOString() } } }, headers);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname;
+    this.calls.push(`${req.method} ${path}`);
+    if (req.method === 'POST' && path === '/oauth2/v2.0/token') return this.token(new URLSearchParams(raw), res);
+    if (this.rateLimitNext > 0) {
+      this.rateLimitNext--;
+      return this.error(res, 429, 'TooManyRequests', 'Too many requests.', { 'retry-after': '0' });
+    }
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const me = token ? this.tokens.get(token) : undefined;
+    if (this.unauthorizedNext > 0 || !me) {
+      if (this.unauthorizedNext > 0) this.unauthorizedNext--;
+      return this.error(res, 401, 'InvalidAuthenticationToken', 'Access token has expired or is not yet valid.', { 'www-authenticate': 'Bearer error="invalid_token"' });
+    }
+    let body: Record<string, unknown> = {};
+    if (raw) {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        return this.error(res, 400, 'BadRequest', 'Unable to read JSON request payload.');
+      }
+    }
+    let m: RegExpExecArray | null;
+    if (req.method === 'GET' && (path === '/v1.0/me/presence' || (m = /^\/v1\.0\/users\/([^/]+)\/presence$/.exec(path)))) {
+      const userId = path === '/v1.0/me/presence' ? me : decodeURIComponent(/^\/v1\.0\/users\/([^/]+)\/presence$/.exec(path)![1]!);
+      const p = this.presence.get(userId);
+      if (!p) return this.error(res, 404, 'ResourceNotFound', 'User not found.');
+      return this.json(res, 200, { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users/presence/$entity', id: userId, ...this.effective(userId), statusMessage: p.statusMessage });
+    }
+    if (req.method === 'POST' && (m = /^\/v1\.0\/users\/([^/]+)\/presence\/(setUserPreferredPresence|clearUserPreferredPresence|setStatusMessage)$/.exec(path))) {
+      const userId = decodeURIComponent(m[1]!);
+      const p = this.presence.get(userId);
+      if (!p) return this.error(res, 404, 'ResourceNotFound', 'User not found.');
+      if (userId !== me) return this.error(res, 403, 'Forbidden', 'A delegated token can only change its own presence.');
+      if (m[2] === 'setUserPreferredPresence') {
+        const availability = String(body.availability ?? '');
+        const activity = String(body.activity ?? '');
+        if (PREFERRED_PAIRS[availability] !== activity) return this.error(res, 400, 'BadRequest', `Invalid availability/activity combination: ${availability}/${activity}.`);
+        let ms = 24 * 3_600_000; // no expirationDuration: Graph applies a default (a day, for DoNotDisturb)
+        if (body.expirationDuration !== undefined) {
+          const duration = String(body.expirationDuration);
+          const parsed = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(duration);
+          if (!parsed || duration === 'PT') return this.error(res, 400, 'BadRequest', `Invalid expirationDuration: ${duration}.`);
+          ms = ((Number(parsed[1] ?? 0) * 60 + Number(parsed[2] ?? 0)) * 60 + Number(parsed[3] ?? 0)) * 1000;
+        }
+        p.preferred = { availability, activity, expiresAt: Date.now() + ms };
+      } else if (m[2] === 'clearUserPreferredPresence') {
+        p.preferred = null;
+      } else {
+        const statusMessage = body.statusMessage as FakePresence['statusMessage'] | undefined;
+        if (!statusMessage?.message || typeof statusMessage.message.content !== 'string') return this.error(res, 400, 'BadRequest', 'statusMessage.message is required.');
+        p.statusMessage = statusMessage.message.content ? statusMessage : null;
+      }
+      return this.json(res, 200, undefined);
+    }
+    if (req.method === 'POST' && path === '/v1.0/subscriptions') return this.createSubscription(body, me, res);
+    if ((m = /^\/v1\.0\/subscriptions\/([^/]+)$/.exec(path))) {
+      const sub = this.subscriptions.get(decodeURIComponent(m[1]!));
+      if (!sub || Date.parse(sub.expirationDateTime) < Date.now()) return this.error(res, 404, 'ResourceNotFound', 'The object was not found.');
+      if (req.method === 'DELETE') {
+        this.subscriptions.delete(sub.id);
+        return this.json(res, 204, undefined);
+      }
+      if (req.method === 'PATCH') {
+        const expiry = Date.parse(String(body.expirationDateTime ?? ''));
+        if (Number.isNaN(expiry) || expiry < Date.now() || expiry > Date.now() + 60 * 60_000 + 60_000) return this.error(res, 400, 'ExtensionError', 'Subscription expiration can only be 60 minutes in the future for presence.');
+        sub.expirationDateTime = new Date(expiry).toISOString();
+        return this.json(res, 200, this.view(sub));
+      }
+    }
+    return this.error(res, 400, 'BadRequest', `Resource not found for the segment '${path}'.`);
+  }
+
+  private view(sub: FakeSubscription) {
+    const { userId: _user, clientState, ...rest } = sub;
+    return { ...rest, clientState, applicationId: 'fake-app', creatorId: sub.userId };
+  }
+
+  private async createSubscription(body: Record<string, unknown>, me: string, res: ServerResponse) {
+    const resource = String(body.resource ?? '');
+    const userId = /^\/?communications\/presences\/([^/?]+)$/.exec(resource)?.[1];
+    if (body.changeType !== 'updated' || !userId) return this.error(res, 400, 'ExtensionError', 'Presence subscriptions support changeType "updated" on /communications/presences/{id}.');
+    if (userId !== me) return this.error(res, 403, 'ExtensionError', 'Operation: Create; Exception: [Status Code: Forbidden]');
+    const expiry = Date.parse(String(body.expirationDateTime ?? ''));
+    if (Number.isNaN(expiry) || expiry < Date.now() || expiry > Date.now() + 60 * 60_000 + 60_000) return this.error(res, 400, 'ExtensionError', 'Subscription expiration can only be 60 minutes in the future for presence.');
+    const clientState = body.clientState === undefined ? null : String(body.clientState);
+    if (clientState && clientState.length > 128) return this.error(res, 400, 'ExtensionError', 'clientState is limited to 128 characters.');
+    const notificationUrl = String(body.notificationUrl ?? '');
+    // The validation handshake: Graph POSTs the token and wants it back, as plain text, within 10 s.
+    const validationToken = `Validation: Testing client application reachability for subscription Request-Id: ${randomUUID()}`;
+    const target = new URL(notificationUrl);
+    target.searchParams.set('validationToken', validationToken);
+    try {
+      const answer = await fetch(target, { method: 'POST', headers: { 'content-type': 'text/plain; charset=utf-8' }, signal: AbortSignal.timeout(10_000) });
+      const text = await answer.text();
+      if (answer.status !== 200 || text !== validationToken || !(answer.headers.get('content-type') ?? '').startsWith('text/plain')) {
+        return this.error(res, 400, 'ValidationError', `Subscription validation request failed. Response must exactly match validationToken query parameter (got ${answer.status}).`);
+      }
+    } catch {
+      return this.error(res, 400, 'ValidationError', 'Subscription validation request failed: the notification URL did not answer within 10 s.');
+    }
+    const sub: FakeSubscription = { id: randomUUID(), resource, changeType: 'updated', notificationUrl, clientState, expirationDateTime: new Date(expiry).toISOString(), userId };
+    this.subscriptions.set(sub.id, sub);
+    return this.json(res, 201, this.view(sub));
+  }
+
+  private token(p: URLSearchParams, res: ServerResponse) {
+    if (p.get('grant_type') !== 'refresh_token') return this.json(res, 400, { error: 'unsupported_grant_type' });
+    const grant = this.refreshTokens.get(p.get('refresh_token') ?? '');
+    if (!grant || grant.revoked) return this.json(res, 400, { error: 'invalid_grant', error_description: 'AADSTS70008: The refresh token has expired or was revoked.' });
+    this.refreshTokens.delete(p.get('refresh_token')!);
+    const access = `ms-access-${randomUUID()}`;
+    const refresh = `ms-refresh-${randomUUID()}`;
+    this.tokens.set(access, grant.userId);
+    this.refreshTokens.set(refresh, { userId: grant.userId, revoked: false });
+    return this.json(res, 200, { token_type: 'Bearer', scope: 'Presence.ReadWrite', expires_in: 3600, access_token: access, refresh_token: refresh });
+  }
+}
