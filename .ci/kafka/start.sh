@@ -140,8 +140,9 @@ EOF
   # --- format storage once -----------------------------------------------------------------
   if [ ! -f "$data/meta.properties" ]; then
     cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    # base64url may start with "-": pass it as --cluster-id=<id> so it is never read as an option.
     log "formatting $data (cluster id $cluster_id)"
-    if ! fmt_out="$("${java_cmd[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$conf" --ignore-formatted 2>&1)"; then
+    if ! fmt_out="$("${java_cmd[@]}" kafka.tools.StorageTool format --cluster-id="$cluster_id" -c "$conf" --ignore-formatted 2>&1)"; then
       echo "$fmt_out" >&2
       die "StorageTool format failed"
     fi

@@ -9,11 +9,17 @@
  *   chars) and performs the validation handshake (POST notificationUrl?validationToken=…, wants 200 and the
  *   token as text/plain within 10 s; otherwise 400 ValidationError), then 201
  * - PATCH /v1.0/subscriptions/{id} { expirationDateTime } → 200; 404 when unknown or expired; DELETE → 204
- * - POST /oauth2/v2.0/token: refresh_token grant (rotating; revoked → 400 invalid_grant)
+ * - GET  /oauth2/v2.0/authorize?client_id&response_type=code&redirect_uri&scope&state&code_challenge&code_challenge_method=S256
+ *   (Microsoft identity platform v2.0): auto-approves as `approveAs` (a Graph user id) and redirects to
+ *   redirect_uri?code&state; an unknown client or unregistered redirect URI gets an error page (400), other
+ *   errors go back to the redirect URI as ?error&error_description&state
+ * - POST /oauth2/v2.0/token: authorization_code grant (client_id + client_secret, code, redirect_uri, code_verifier
+ *   checked against the S256 challenge) → { token_type: Bearer, scope, expires_in, ext_expires_in, access_token,
+ *   refresh_token }; refresh_token grant (rotating; revoked → 400 invalid_grant)
  * Errors are { error: { code, message } }; 401 InvalidAuthenticationToken for unknown tokens; 429 with
  * Retry-After injected with `rateLimitNext`. `notify(userId)` sends a change notification like Graph.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -36,8 +42,21 @@ export interface FakeSubscription {
   userId: string;
 }
 
+export interface FakeGraphOptions {
+  clientId?: string;
+  clientSecret?: string;
+  redirectUris?: string[];
+  /** Graph user id auto-approved at /oauth2/v2.0/authorize (default aad-fake-user). */
+  approveAs?: string;
+}
+
 export class FakeMicrosoftGraph {
   url = '';
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUris: Set<string>;
+  approveAs: string;
+  private readonly codes = new Map<string, { userId: string; redirectUri: string; challenge: string; scope: string; expires: number }>();
   readonly tokens = new Map<string, string>(); // access token → user id
   readonly refreshTokens = new Map<string, { userId: string; revoked: boolean }>();
   readonly presence = new Map<string, FakePresence>();
@@ -47,6 +66,24 @@ export class FakeMicrosoftGraph {
   /** The next N API calls answer 401 (an access token revoked or expired early). */
   unauthorizedNext = 0;
   private server: Server | undefined;
+
+  constructor(options: FakeGraphOptions = {}) {
+    this.clientId = options.clientId ?? 'fake-ms-client';
+    this.clientSecret = options.clientSecret ?? 'fake-ms-secret';
+    this.redirectUris = new Set(options.redirectUris ?? []);
+    this.approveAs = options.approveAs ?? 'aad-fake-user';
+  }
+
+  /** The env the integrations subgraph needs to use this fake. */
+  env(): Record<string, string> {
+    return {
+      MICROSOFT_CLIENT_ID: this.clientId,
+      MICROSOFT_CLIENT_SECRET: this.clientSecret,
+      MICROSOFT_OAUTH_AUTHORIZE_URL: this.authorizeUrl,
+      MICROSOFT_OAUTH_TOKEN_URL: this.tokenUrl,
+      MICROSOFT_GRAPH_API_URL: this.apiUrl,
+    };
+  }
 
   get apiUrl() { return `${this.url}/v1.0`; }
   get tokenUrl() { return `${this.url}/oauth2/v2.0/token`; }
@@ -113,7 +150,8 @@ export class FakeMicrosoftGraph {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname;
     this.calls.push(`${req.method} ${path}`);
-    if (req.method === 'POST' && path === '/oauth2/v2.0/token') return this.token(new URLSearchParams(raw), res);
+    if (req.method === 'GET' && path === '/oauth2/v2.0/authorize') return this.authorize(url, res);
+    if (req.method === 'POST' && path === '/oauth2/v2.0/token') return this.token(req, new URLSearchParams(raw), res);
     if (this.rateLimitNext > 0) {
       this.rateLimitNext--;
       return this.error(res, 429, 'TooManyRequests', 'Too many requests.', { 'retry-after': '0' });
@@ -216,7 +254,51 @@ export class FakeMicrosoftGraph {
     return this.json(res, 201, this.view(sub));
   }
 
-  private token(p: URLSearchParams, res: ServerResponse) {
+  private authorize(url: URL, res: ServerResponse) {
+    const p = url.searchParams;
+    const redirectUri = p.get('redirect_uri') ?? '';
+    // AADSTS700016 / AADSTS50011 are shown on Microsoft's page: no redirect.
+    if (p.get('client_id') !== this.clientId) return this.json(res, 400, { error: 'unauthorized_client', error_description: `AADSTS700016: Application with identifier '${p.get('client_id')}' was not found.` });
+    if (!this.redirectUris.has(redirectUri)) return this.json(res, 400, { error: 'invalid_request', error_description: `AADSTS50011: The redirect URI '${redirectUri}' does not match the redirect URIs configured for the application.` });
+    const target = new URL(redirectUri);
+    const state = p.get('state');
+    if (p.get('response_type') !== 'code' || !p.get('scope')) {
+      target.searchParams.set('error', 'invalid_request');
+      target.searchParams.set('error_description', 'AADSTS900144: The request body must contain the following parameter: response_type or scope.');
+    } else if (!p.get('code_challenge') || p.get('code_challenge_method') !== 'S256') {
+      target.searchParams.set('error', 'invalid_request');
+      target.searchParams.set('error_description', 'AADSTS9002325: Proof Key for Code Exchange is required.');
+    } else {
+      const code = `0.A${randomBytes(24).toString('base64url')}`;
+      // Granted scopes as the v2.0 endpoint reports them: the resource scopes, not offline_access/openid.
+      const scope = (p.get('scope') ?? '').split(' ').filter((s) => s && !['offline_access', 'openid', 'profile', 'email'].includes(s)).join(' ');
+      this.codes.set(code, { userId: this.approveAs, redirectUri, challenge: p.get('code_challenge')!, scope, expires: Date.now() + 10 * 60_000 });
+      target.searchParams.set('code', code);
+    }
+    if (state) target.searchParams.set('state', state);
+    res.writeHead(302, { location: target.toString() });
+    res.end();
+  }
+
+  private token(req: IncomingMessage, p: URLSearchParams, res: ServerResponse) {
+    if (p.get('grant_type') === 'authorization_code') {
+      let clientId = p.get('client_id');
+      let clientSecret = p.get('client_secret');
+      const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      if (basic) [clientId, clientSecret] = Buffer.from(basic, 'base64').toString('utf8').split(':').map(decodeURIComponent) as [string, string];
+      if (clientId !== this.clientId || clientSecret !== this.clientSecret) return this.json(res, 401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' });
+      const code = this.codes.get(p.get('code') ?? '');
+      this.codes.delete(p.get('code') ?? '');
+      if (!code || code.expires < Date.now()) return this.json(res, 400, { error: 'invalid_grant', error_description: 'AADSTS70008: The provided authorization code or refresh token has expired or was already redeemed.' });
+      if (code.redirectUri !== p.get('redirect_uri')) return this.json(res, 400, { error: 'invalid_grant', error_description: 'AADSTS50148: The redirect_uri does not match the one used in the authorization request.' });
+      if (createHash('sha256').update(p.get('code_verifier') ?? '').digest('base64url') !== code.challenge) return this.json(res, 400, { error: 'invalid_grant', error_description: 'AADSTS50148: The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.' });
+      const access = `ms-access-${randomUUID()}`;
+      const refresh = `ms-refresh-${randomUUID()}`;
+      this.tokens.set(access, code.userId);
+      this.refreshTokens.set(refresh, { userId: code.userId, revoked: false });
+      if (!this.presence.has(code.userId)) this.presence.set(code.userId, { availability: 'Available', activity: 'Available', preferred: null, statusMessage: null });
+      return this.json(res, 200, { token_type: 'Bearer', scope: code.scope, expires_in: 3600, ext_expires_in: 3600, access_token: access, refresh_token: refresh }, { 'cache-control': 'no-store' });
+    }
     if (p.get('grant_type') !== 'refresh_token') return this.json(res, 400, { error: 'unsupported_grant_type' });
     const grant = this.refreshTokens.get(p.get('refresh_token') ?? '');
     if (!grant || grant.revoked) return this.json(res, 400, { error: 'invalid_grant', error_description: 'AADSTS70008: The refresh token has expired or was revoked.' });

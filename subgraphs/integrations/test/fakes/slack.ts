@@ -2,18 +2,63 @@
  * A local fake of the Slack Web API methods we use (users.profile.get/set, dnd.setSnooze,
  * dnd.endSnooze, auth.test): HTTP 200 with { ok: false, error } for failures as Slack does,
  * invalid_auth for unknown tokens, and 429 + Retry-After injection.
+ *
+ * OAuth v2 ("Sign in with Slack" is not used; user-token install):
+ * - GET  /oauth/v2/authorize?client_id&user_scope&redirect_uri&state[&code_challenge&code_challenge_method=S256]
+ *   auto-approves as `approveAs` and redirects to redirect_uri?code&state (the redirect URI must be registered)
+ * - POST /api/oauth.v2.access (client_id + client_secret in the form or HTTP Basic, code, redirect_uri
+ *   [, code_verifier]) → 200 { ok: true, app_id, authed_user: { id, scope, access_token, token_type: "user" },
+ *   team, enterprise, is_enterprise_install }; failures 200 { ok: false, error } (invalid_code, bad_redirect_uri,
+ *   invalid_client_id, bad_client_secret), as Slack documents.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+export interface FakeSlackOptions {
+  clientId?: string;
+  clientSecret?: string;
+  redirectUris?: string[];
+  /** Slack user id auto-approved at /oauth/v2/authorize (default U0FAKE). */
+  approveAs?: string;
+}
+
 export class FakeSlack {
+  /** The Web API base (…/api). */
   url = '';
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUris: Set<string>;
+  approveAs: string;
+  private readonly codes = new Map<string, { userId: string; redirectUri: string; challenge: string | null; scope: string; expires: number }>();
   readonly tokens = new Map<string, string>(); // token → user id
   readonly profiles = new Map<string, { status_text: string; status_emoji: string; status_expiration: number }>();
   readonly snooze = new Map<string, number | null>(); // user → snooze end (epoch s)
   readonly calls: string[] = [];
   rateLimitNext = 0;
   private server: Server | undefined;
+
+  constructor(options: FakeSlackOptions = {}) {
+    this.clientId = options.clientId ?? 'fake-slack-client';
+    this.clientSecret = options.clientSecret ?? 'fake-slack-secret';
+    this.redirectUris = new Set(options.redirectUris ?? []);
+    this.approveAs = options.approveAs ?? 'U0FAKE';
+  }
+
+  get origin() { return this.url.replace(/\/api$/, ''); }
+  get authorizeUrl() { return `${this.origin}/oauth/v2/authorize`; }
+  get tokenUrl() { return `${this.url}/oauth.v2.access`; }
+
+  /** The env the integrations subgraph needs to use this fake. */
+  env(): Record<string, string> {
+    return {
+      SLACK_CLIENT_ID: this.clientId,
+      SLACK_CLIENT_SECRET: this.clientSecret,
+      SLACK_OAUTH_AUTHORIZE_URL: this.authorizeUrl,
+      SLACK_OAUTH_TOKEN_URL: this.tokenUrl,
+      SLACK_API_URL: this.url,
+    };
+  }
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -41,8 +86,14 @@ export class FakeSlack {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
-    const method = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/api\//, '');
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (req.method === 'GET' && url.pathname === '/oauth/v2/authorize') {
+      this.calls.push('oauth/v2/authorize');
+      return this.authorize(url, res);
+    }
+    const method = url.pathname.replace(/^\/api\//, '');
     this.calls.push(method);
+    if (method === 'oauth.v2.access') return this.access(req, new URLSearchParams(raw), res);
     if (this.rateLimitNext > 0) {
       this.rateLimitNext--;
       return this.send(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': '0' });
@@ -71,5 +122,57 @@ export class FakeSlack {
       default:
         return this.send(res, 200, { ok: false, error: 'unknown_method' });
     }
+  }
+
+  private authorize(url: URL, res: ServerResponse) {
+    const p = url.searchParams;
+    const redirectUri = p.get('redirect_uri') ?? '';
+    // Slack shows an error page (no redirect) for an unknown client or an unregistered redirect URI.
+    if (p.get('client_id') !== this.clientId) return this.send(res, 400, { ok: false, error: 'invalid_client_id' });
+    if (!this.redirectUris.has(redirectUri)) return this.send(res, 400, { ok: false, error: 'bad_redirect_uri' });
+    const target = new URL(redirectUri);
+    const state = p.get('state');
+    const challenge = p.get('code_challenge');
+    if (!p.get('scope') && !p.get('user_scope')) {
+      target.searchParams.set('error', 'invalid_scope');
+    } else if (challenge && p.get('code_challenge_method') !== 'S256') {
+      target.searchParams.set('error', 'invalid_code_challenge_method');
+    } else {
+      const code = `${Date.now()}.${randomBytes(16).toString('hex')}`;
+      this.codes.set(code, { userId: this.approveAs, redirectUri, challenge, scope: p.get('user_scope') ?? '', expires: Date.now() + 10 * 60_000 });
+      target.searchParams.set('code', code);
+    }
+    if (state) target.searchParams.set('state', state);
+    res.writeHead(302, { location: target.toString() });
+    res.end();
+  }
+
+  private access(req: IncomingMessage, p: URLSearchParams, res: ServerResponse) {
+    let clientId = p.get('client_id');
+    let clientSecret = p.get('client_secret');
+    const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (basic) [clientId, clientSecret] = Buffer.from(basic, 'base64').toString('utf8').split(':').map(decodeURIComponent) as [string, string];
+    if (clientId !== this.clientId) return this.send(res, 200, { ok: false, error: 'invalid_client_id' });
+    if (clientSecret !== this.clientSecret) return this.send(res, 200, { ok: false, error: 'bad_client_secret' });
+    const grantType = p.get('grant_type');
+    if (grantType && grantType !== 'authorization_code') return this.send(res, 200, { ok: false, error: 'invalid_grant_type' });
+    const code = this.codes.get(p.get('code') ?? '');
+    this.codes.delete(p.get('code') ?? '');
+    if (!code || code.expires < Date.now()) return this.send(res, 200, { ok: false, error: 'invalid_code' });
+    if (code.redirectUri !== p.get('redirect_uri')) return this.send(res, 200, { ok: false, error: 'bad_redirect_uri' });
+    if (code.challenge && createHash('sha256').update(p.get('code_verifier') ?? '').digest('base64url') !== code.challenge) {
+      return this.send(res, 200, { ok: false, error: 'invalid_code_verifier' });
+    }
+    const accessToken = `xoxp-${randomBytes(12).toString('hex')}`;
+    this.tokens.set(accessToken, code.userId);
+    if (!this.profiles.has(code.userId)) this.profiles.set(code.userId, { status_text: '', status_emoji: '', status_expiration: 0 });
+    return this.send(res, 200, {
+      ok: true,
+      app_id: 'A0FAKE',
+      authed_user: { id: code.userId, scope: code.scope, access_token: accessToken, token_type: 'user' },
+      team: { id: 'T1', name: 'Fake Team' },
+      enterprise: null,
+      is_enterprise_install: false,
+    });
   }
 }
