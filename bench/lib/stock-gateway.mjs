@@ -36,6 +36,9 @@ try {
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(supergraphPath, 'utf8'),
     buildService: ({ name }) => {
+      // `events` is FlowForge's virtual subgraph for subscriptions, served inside our gateway; the
+      // bench query never reaches it, so the stock gateway only needs a placeholder for it.
+      if (name === 'events') return new RemoteGraphQLDataSource({ url: 'http://127.0.0.1:9/unused' });
       if (!urls[name]) throw new Error(`No URL for subgraph "${name}"`);
       return new InternalTokenDataSource({ url: urls[name] });
     },
