@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { MEMORY_DATA_DIR, openDatabase, type Database } from '../../../packages/db/src/index.js';
 import type { Tx } from '../src/data/db.js';
 import { applySyncBatch } from '../src/events/integration-sync.js';
-import { PrismaClient } from '../src/generated/prisma/client.js';
+import { Prisma, PrismaClient } from '../src/generated/prisma/client.js';
 
 const MIGRATIONS = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
 
@@ -135,6 +135,113 @@ describe('calendar: applying integrations sync batches', () => {
     const back = await consume(batch({ items: [item(5, { title: 'Restored', etag: '"e5-3"', previousEtag: '"e5-1"' })] }));
     expect(back.result).toMatchObject({ updated: 1, conflicts: 0 });
     expect((await db.calendarEvent.findFirstOrThrow({ where: { organizationId, userId, externalId: 'g5' } }))).toMatchObject({ title: 'Restored', deletedAt: null });
+  });
+
+  describe('field-level merge against the last synced provider version', () => {
+    const remoteAt = Date.now() - 10_000;
+    const at = (ms: number) => new Date(ms);
+    const conflictsSince = async (length: number) => (await outbox()).slice(length).filter((e) => e.type === CALENDAR_SYNC_CONFLICT).map((e) => e.data as CalendarSyncConflictData);
+    const row = async (n: number) => db.calendarEvent.findFirstOrThrow({ where: { organizationId, userId, source: 'GOOGLE', externalId: `g${n}` } });
+    const remote = (n: number, patch: Partial<Item>) => item(n, { etag: `"e${n}-2"`, updatedAt: new Date(remoteAt).toISOString(), previousEtag: `"e${n}-1"`, ...patch });
+    const hour = 3_600_000;
+
+    beforeAll(async () => {
+      const imported = await consume(batch({ items: [2001, 2002, 2003, 2004, 2005, 2006, 2007].map((n) => item(n)) }));
+      expect(imported.result).toMatchObject({ created: 7 });
+    });
+
+    it('stores the applied provider version as the base', async () => {
+      const stored = await row(2001);
+      const delivered = item(2001);
+      expect(stored.syncedFields).toEqual({ title: delivered.title, description: null, startsAt: delivered.startsAt, endsAt: delivered.endsAt, timezone: 'Europe/Berlin', allDay: false, startDate: null, endDate: null, busy: true });
+    });
+
+    it('keeps both sides when they changed different fields: the provider the title, the user busy (no conflict record)', async () => {
+      const before = await row(2001);
+      await db.calendarEvent.update({ where: { id: before.id }, data: { busy: false, etag: 'local-2001', updatedAt: at(remoteAt + 5_000) } });
+      const length = (await outbox()).length;
+      const { result } = await consume(batch({ items: [remote(2001, { title: 'Renamed there' })] }));
+      expect(result).toEqual({ created: 0, updated: 1, deleted: 0, conflicts: 0, unchanged: 0 });
+      const after = await row(2001);
+      expect(after).toMatchObject({ title: 'Renamed there', busy: false });
+      // Still differs from the provider's version: a local etag, so the next delivery is merged again.
+      expect(after.etag).not.toBe('"e2001-2"');
+      expect(after.etag).not.toBe('local-2001');
+      expect(after.syncedFields).toMatchObject({ title: 'Renamed there', busy: true });
+      expect(await conflictsSince(length)).toEqual([]);
+
+      // The same delivery again (a retried page): nothing changes.
+      const length2 = (await outbox()).length;
+      const again = await consume(batch({ items: [remote(2001, { title: 'Renamed there' })] }));
+      expect(again.result).toEqual({ created: 0, updated: 0, deleted: 0, conflicts: 0, unchanged: 1 });
+      expect(await outbox()).toHaveLength(length2);
+      expect(await row(2001)).toMatchObject({ etag: after.etag, sequence: after.sequence, title: 'Renamed there', busy: false });
+    });
+
+    it('gives a field both sides changed to the later change (ties to the provider) and records only that field', async () => {
+      const local = async (n: number, data: Parameters<typeof db.calendarEvent.update>[0]['data']) => db.calendarEvent.update({ where: { id: (await row(n)).id }, data: { etag: `local-${n}`, ...data } });
+      await local(2002, { title: 'Local 2002', busy: false, updatedAt: at(remoteAt + 5_000) }); // ours newer
+      await local(2003, { title: 'Local 2003', updatedAt: at(remoteAt - 5_000) }); // theirs newer
+      await local(2004, { title: 'Same', updatedAt: at(remoteAt + 5_000) }); // both to the same value
+      const length = (await outbox()).length;
+      const { result } = await consume(batch({ items: [
+        remote(2002, { title: 'Remote 2002', description: 'Agenda from Google' }),
+        remote(2003, { title: 'Remote 2003' }),
+        remote(2004, { title: 'Same' }),
+      ] }));
+      expect(result).toEqual({ created: 0, updated: 3, deleted: 0, conflicts: 2, unchanged: 0 });
+
+      const r2002 = await row(2002);
+      expect(r2002).toMatchObject({ title: 'Local 2002', description: 'Agenda from Google', busy: false });
+      expect(await row(2003)).toMatchObject({ title: 'Remote 2003', etag: '"e2003-2"' });
+      expect(await row(2004)).toMatchObject({ title: 'Same', etag: '"e2004-2"' });
+
+      const conflicts = await conflictsSince(length);
+      expect(conflicts.map((c) => [c.externalId, c.winner, c.fields]).sort()).toEqual([['g2002', 'LOCAL', ['title']], ['g2003', 'REMOTE', ['title']]]);
+      // A LOCAL winner pushes back the merged version (integrations uses `local` with If-Match remoteEtag).
+      const pushed = conflicts.find((c) => c.externalId === 'g2002')!;
+      expect(pushed).toMatchObject({ localEtag: r2002.etag, remoteEtag: '"e2002-2"', local: { title: 'Local 2002', description: 'Agenda from Google', busy: false } });
+
+      // The provider's answer to the push-back (previousEtag = localEtag) is adopted as it is.
+      const back = await consume(batch({ items: [item(2002, { ...pushed.local, etag: '"e2002-3"', updatedAt: new Date().toISOString(), previousEtag: pushed.localEtag })] }));
+      expect(back.result).toMatchObject({ updated: 1, conflicts: 0 });
+      expect(await row(2002)).toMatchObject({ title: 'Local 2002', description: 'Agenda from Google', busy: false, etag: '"e2002-3"', syncedFields: expect.objectContaining({ title: 'Local 2002', busy: false }) });
+    });
+
+    it('merges the time fields as one group', async () => {
+      const start = Date.parse(item(2005).startsAt);
+      // 2005: the user moved it (older), the provider changed only its timezone (newer): one conflict, "time", theirs wins whole.
+      await db.calendarEvent.update({ where: { id: (await row(2005)).id }, data: { startsAt: at(start + hour), endsAt: at(start + 2 * hour), etag: 'local-2005', updatedAt: at(remoteAt - 5_000) } });
+      // 2006: both moved it differently, ours is newer: our times stay, together with our timezone.
+      const start6 = Date.parse(item(2006).startsAt);
+      await db.calendarEvent.update({ where: { id: (await row(2006)).id }, data: { startsAt: at(start6 + hour), endsAt: at(start6 + 2 * hour), timezone: 'Europe/Paris', etag: 'local-2006', updatedAt: at(remoteAt + 5_000) } });
+      const length = (await outbox()).length;
+      const { result } = await consume(batch({ items: [
+        remote(2005, { timezone: 'America/New_York', title: 'Moved there' }),
+        remote(2006, { startsAt: new Date(start6 + 3 * hour).toISOString(), endsAt: new Date(start6 + 4 * hour).toISOString() }),
+      ] }));
+      expect(result).toMatchObject({ updated: 1, conflicts: 2 });
+      const original5 = item(2005);
+      expect(await row(2005)).toMatchObject({ title: 'Moved there', startsAt: new Date(original5.startsAt), endsAt: new Date(original5.endsAt), timezone: 'America/New_York', etag: '"e2005-2"' });
+      expect(await row(2006)).toMatchObject({ startsAt: at(start6 + hour), endsAt: at(start6 + 2 * hour), timezone: 'Europe/Paris', etag: 'local-2006' });
+      const conflicts = await conflictsSince(length);
+      expect(conflicts.map((c) => [c.externalId, c.winner, c.fields]).sort()).toEqual([['g2005', 'REMOTE', ['time']], ['g2006', 'LOCAL', ['time']]]);
+      expect(conflicts.find((c) => c.externalId === 'g2006')!.local).toMatchObject({ startsAt: at(start6 + hour).toISOString(), timezone: 'Europe/Paris' });
+      // The base moved to the provider's version even where ours won (the next delivery merges against it).
+      expect((await row(2006)).syncedFields).toMatchObject({ startsAt: new Date(start6 + 3 * hour).toISOString() });
+    });
+
+    it('keeps the whole-event rule for rows synced before the base existed', async () => {
+      const legacy = await row(2007);
+      await db.calendarEvent.update({ where: { id: legacy.id }, data: { syncedFields: Prisma.DbNull, busy: false, etag: 'local-2007', updatedAt: at(remoteAt + 5_000) } });
+      const length = (await outbox()).length;
+      const { result } = await consume(batch({ items: [remote(2007, { title: 'Remote 2007' })] }));
+      expect(result).toMatchObject({ updated: 0, conflicts: 1 });
+      // Ours is newer: the whole local event wins, the provider's title included.
+      expect(await row(2007)).toMatchObject({ title: 'Meeting 2007', busy: false, etag: 'local-2007', syncedFields: null });
+      const [conflict] = await conflictsSince(length);
+      expect(conflict).toMatchObject({ externalId: 'g2007', winner: 'LOCAL', fields: ['title', 'busy'], localEtag: 'local-2007', local: { title: 'Meeting 2007', busy: false } });
+    });
   });
 
   it('ignores other event types and malformed batches', async () => {

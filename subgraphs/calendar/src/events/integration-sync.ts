@@ -8,12 +8,21 @@
  * updateManyAndReturn, and every resulting calendar event goes to the outbox in one insert.
  *
  * Conflicts: integrations sends, per item, the etag it delivered last (`previousEtag`). A row whose
- * etag differs from it was edited here since (local edits give a new etag). Then both sides changed:
- * the later change wins (our row's updatedAt vs the provider's `updated`), a tie goes to the
- * provider, and the outcome is published as flowforge.calendar.event.sync_conflict (integrations
- * records it, and pushes a LOCAL winner back to the provider). Same etag as the row: already applied
- * (redelivery), skipped; a deletion of a row already deleted: skipped. So re-applying a batch changes
- * nothing. A provider deletion wins over local edits (the item no longer exists there).
+ * etag differs from it was edited here since (local edits give a new etag). Then both sides changed,
+ * and the row is merged field by field against `synced_fields`, the provider's version as last applied
+ * here (written whenever a provider item is applied): per group (title, description, busy, and the
+ * time fields startsAt/endsAt/timezone/allDay/startDate/endDate as ONE group so times stay consistent)
+ * a change on one side only is taken from that side; a change on both sides to different values is a
+ * true conflict, decided for the whole event by the deterministic rule: the later change wins (our
+ * row's updatedAt vs the provider's `updated`), a tie goes to the provider. The merged result is
+ * written (the provider's etag when it equals the provider's version, else a new local etag, so the
+ * next delivery is merged again); only true conflicts are published as
+ * flowforge.calendar.event.sync_conflict with `fields` = the conflicting groups and `local` = the
+ * merged version (integrations records it, and pushes a LOCAL winner back to the provider). Rows
+ * without `synced_fields` (synced before the merge existed) keep the whole-event rule. Same etag as
+ * the row: already applied (redelivery), skipped; a deletion of a row already deleted: skipped. So
+ * re-applying a batch changes nothing. A provider deletion wins over local edits (the item no longer
+ * exists there).
  */
 import { CALENDAR_SYNC_CONFLICT, createEvent, IntegrationsEvents, type CalendarEventsSyncedData, type CalendarSyncConflictData, type CalendarSyncItem, type EventEnvelope } from '@flowforge/events';
 import type { SubgraphEvents } from '@flowforge/runtime';
@@ -75,6 +84,76 @@ function fieldsOf(item: CalendarSyncItem) {
 
 type Fields = ReturnType<typeof fieldsOf>;
 
+/** A provider version as stored in calendar_events.synced_fields (JSON: instants as ISO strings). */
+type SyncedFields = Omit<Fields, 'startsAt' | 'endsAt'> & { startsAt: string; endsAt: string };
+
+function syncedOf(next: Fields): SyncedFields {
+  return { ...next, startsAt: next.startsAt.toISOString(), endsAt: next.endsAt.toISOString() };
+}
+
+function baseOf(row: CalendarEventRow): Fields | null {
+  const base = row.syncedFields as Partial<SyncedFields> | null;
+  if (!base || typeof base !== 'object' || typeof base.title !== 'string' || typeof base.startsAt !== 'string' || typeof base.endsAt !== 'string') return null;
+  const startsAt = new Date(base.startsAt);
+  const endsAt = new Date(base.endsAt);
+  if (Number.isNaN(startsAt.getTime()) || Number.isNaN(endsAt.getTime())) return null;
+  return {
+    title: base.title, description: base.description ?? null, startsAt, endsAt, timezone: String(base.timezone ?? 'UTC'), allDay: Boolean(base.allDay),
+    startDate: base.startDate ?? null, endDate: base.endDate ?? null, busy: Boolean(base.busy),
+  };
+}
+
+/** The merge units: the time fields move together so a merged event never mixes two schedules. */
+const GROUPS = {
+  title: ['title'],
+  description: ['description'],
+  time: ['startsAt', 'endsAt', 'timezone', 'allDay', 'startDate', 'endDate'],
+  busy: ['busy'],
+} as const satisfies Record<string, readonly (keyof Fields)[]>;
+type Group = keyof typeof GROUPS;
+
+function sameValue(a: Fields[keyof Fields], b: Fields[keyof Fields]): boolean {
+  return a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : (a ?? null) === (b ?? null);
+}
+
+function sameGroup(a: Fields, b: Fields, group: Group): boolean {
+  return GROUPS[group].every((field) => sameValue(a[field], b[field]));
+}
+
+function sameFields(a: Fields, b: Fields): boolean {
+  return (Object.keys(GROUPS) as Group[]).every((group) => sameGroup(a, b, group));
+}
+
+function localFields(row: CalendarEventRow): Fields {
+  return { title: row.title, description: row.description ?? null, startsAt: row.startsAt, endsAt: row.endsAt, timezone: row.timezone, allDay: row.allDay, startDate: row.startDate, endDate: row.endDate, busy: row.busy };
+}
+
+/** Both sides' later change wins; a tie goes to the provider. */
+function winnerOf(row: CalendarEventRow, item: CalendarSyncItem): 'LOCAL' | 'REMOTE' {
+  return row.updatedAt.getTime() > Date.parse(item.updatedAt) ? 'LOCAL' : 'REMOTE';
+}
+
+/**
+ * Three-way merge of our row (local) and the delivered item (remote) against the last applied provider
+ * version (base): per group, one-sided changes are taken, both-sided different changes go to `winner`.
+ */
+function mergeFields(base: Fields, local: Fields, remote: Fields, winner: 'LOCAL' | 'REMOTE'): { merged: Fields; conflicts: Group[] } {
+  const merged = { ...local };
+  const conflicts: Group[] = [];
+  for (const group of Object.keys(GROUPS) as Group[]) {
+    const localChanged = !sameGroup(local, base, group);
+    const remoteChanged = !sameGroup(remote, base, group);
+    let take: 'LOCAL' | 'REMOTE' = 'LOCAL';
+    if (remoteChanged && !localChanged) take = 'REMOTE';
+    else if (remoteChanged && localChanged && !sameGroup(local, remote, group)) {
+      conflicts.push(group);
+      take = winner;
+    }
+    if (take === 'REMOTE') for (const field of GROUPS[group]) (merged as Record<keyof Fields, unknown>)[field] = remote[field];
+  }
+  return { merged, conflicts };
+}
+
 function changedFields(row: CalendarEventRow, next: Fields): string[] {
   const fields: string[] = [];
   if (row.title !== next.title) fields.push('title');
@@ -94,33 +173,39 @@ async function providerCalendar(tx: Tx, data: CalendarEventsSyncedData): Promise
   return created.id;
 }
 
-function conflictOf(data: CalendarEventsSyncedData, row: CalendarEventRow, item: CalendarSyncItem, next: Fields): CalendarSyncConflictData {
+/**
+ * The conflict record. `fields`: the conflicting fields (the whole-event rule: every differing field;
+ * the merge: the conflicting groups). `local`: the local version after the merge and `localEtag` its
+ * etag (what a LOCAL winner pushes back; the provider's answer comes back with previousEtag = it).
+ */
+function conflictOf(data: CalendarEventsSyncedData, row: CalendarEventRow, item: CalendarSyncItem, fields: string[], local: Fields, localEtag: string): CalendarSyncConflictData {
   const localAt = row.updatedAt.getTime();
   const remoteAt = Date.parse(item.updatedAt);
-  const winner: 'LOCAL' | 'REMOTE' = localAt > remoteAt ? 'LOCAL' : 'REMOTE';
+  const winner = winnerOf(row, item);
   return {
     connectionId: data.connectionId, userId: data.userId, organizationId: data.organizationId, externalId: item.externalId, eventId: row.id, winner,
     reason: winner === 'LOCAL' ? 'Both sides changed the event; the FlowForge edit is newer.' : localAt === remoteAt ? 'Both sides changed the event at the same time; the provider wins ties.' : 'Both sides changed the event; the provider edit is newer.',
-    localEtag: row.etag, remoteEtag: item.etag, localUpdatedAt: row.updatedAt.toISOString(), remoteUpdatedAt: new Date(Number.isNaN(remoteAt) ? 0 : remoteAt).toISOString(), fields: changedFields(row, next),
-    local: { title: row.title, description: row.description, startsAt: row.startsAt.toISOString(), endsAt: row.endsAt.toISOString(), timezone: row.timezone, allDay: row.allDay, startDate: row.startDate, endDate: row.endDate, busy: row.busy },
+    localEtag, remoteEtag: item.etag, localUpdatedAt: row.updatedAt.toISOString(), remoteUpdatedAt: new Date(Number.isNaN(remoteAt) ? 0 : remoteAt).toISOString(), fields,
+    local: { title: local.title, description: local.description, startsAt: local.startsAt.toISOString(), endsAt: local.endsAt.toISOString(), timezone: local.timezone, allDay: local.allDay, startDate: local.startDate, endDate: local.endDate, busy: local.busy },
   };
 }
 
 /** Changed rows in one statement per chunk: UPDATE ... FROM (VALUES ...), then the rows as they are now. */
-async function updateRows(tx: Tx, updates: { id: string; etag: string; next: Fields }[]): Promise<CalendarEventRow[]> {
+async function updateRows(tx: Tx, updates: { id: string; etag: string; next: Fields; synced: SyncedFields }[]): Promise<CalendarEventRow[]> {
   const ids: string[] = [];
   const now = new Date().toISOString();
   for (const chunk of chunks(updates)) {
     const values: unknown[] = [now];
-    const rows = chunk.map(({ id, etag, next }) => {
-      values.push(id, next.title, next.description, next.startsAt.toISOString(), next.endsAt.toISOString(), next.timezone, next.allDay, next.startDate, next.endDate, next.busy, etag);
+    const rows = chunk.map(({ id, etag, next, synced }) => {
+      values.push(id, next.title, next.description, next.startsAt.toISOString(), next.endsAt.toISOString(), next.timezone, next.allDay, next.startDate, next.endDate, next.busy, etag, JSON.stringify(synced));
       const n = values.length;
-      return `($${n - 10}::uuid, $${n - 9}::text, $${n - 8}::text, $${n - 7}::timestamptz, $${n - 6}::timestamptz, $${n - 5}::text, $${n - 4}::boolean, $${n - 3}::text, $${n - 2}::text, $${n - 1}::boolean, $${n}::text)`;
+      return `($${n - 11}::uuid, $${n - 10}::text, $${n - 9}::text, $${n - 8}::timestamptz, $${n - 7}::timestamptz, $${n - 6}::text, $${n - 5}::boolean, $${n - 4}::text, $${n - 3}::text, $${n - 2}::boolean, $${n - 1}::text, $${n}::jsonb)`;
     });
     await tx.$executeRawUnsafe(
       `update calendar_events as c set title = v.title, description = v.description, starts_at = v.starts_at, ends_at = v.ends_at, timezone = v.timezone,
-         all_day = v.all_day, start_date = v.start_date, end_date = v.end_date, busy = v.busy, etag = v.etag, deleted_at = null, sequence = c.sequence + 1, updated_at = $1::timestamptz
-       from (values ${rows.join(', ')}) as v(id, title, description, starts_at, ends_at, timezone, all_day, start_date, end_date, busy, etag)
+         all_day = v.all_day, start_date = v.start_date, end_date = v.end_date, busy = v.busy, etag = v.etag, synced_fields = v.synced_fields, deleted_at = null,
+         sequence = c.sequence + 1, updated_at = $1::timestamptz
+       from (values ${rows.join(', ')}) as v(id, title, description, starts_at, ends_at, timezone, all_day, start_date, end_date, busy, etag, synced_fields)
        where c.id = v.id`,
       ...values,
     );
@@ -129,6 +214,21 @@ async function updateRows(tx: Tx, updates: { id: string; etag: string; next: Fie
   const rows: CalendarEventRow[] = [];
   for (const chunk of chunks(ids)) rows.push(...await tx.calendarEvent.findMany({ where: { id: { in: chunk } } }));
   return rows;
+}
+
+/**
+ * Rows whose content stays as it is (the local version won every group) but whose provider base moves
+ * to the delivered version: only synced_fields changes (no new etag, sequence, updated_at or event).
+ */
+async function updateBases(tx: Tx, bases: { id: string; synced: SyncedFields }[]): Promise<void> {
+  for (const chunk of chunks(bases)) {
+    const values: unknown[] = [];
+    const rows = chunk.map(({ id, synced }) => {
+      values.push(id, JSON.stringify(synced));
+      return `($${values.length - 1}::uuid, $${values.length}::jsonb)`;
+    });
+    await tx.$executeRawUnsafe(`update calendar_events as c set synced_fields = v.synced_fields from (values ${rows.join(', ')}) as v(id, synced_fields) where c.id = v.id`, ...values);
+  }
 }
 
 export interface SyncBatchResult {
@@ -160,7 +260,8 @@ export async function applySyncBatch(event: EventEnvelope, tx: Tx, events: Pick<
 
   const result = { ...EMPTY };
   const creates: { item: CalendarSyncItem; next: Fields }[] = [];
-  const updates: { id: string; etag: string; next: Fields }[] = [];
+  const updates: { id: string; etag: string; next: Fields; synced: SyncedFields }[] = [];
+  const bases: { id: string; synced: SyncedFields }[] = [];
   const deletes: string[] = [];
   const outbox: EventEnvelope[] = [];
   for (const [externalId, item] of ops) {
@@ -179,20 +280,45 @@ export async function applySyncBatch(event: EventEnvelope, tx: Tx, events: Pick<
       result.unchanged++;
       continue;
     }
+    const synced = syncedOf(next);
     const locallyModified = item.previousEtag !== null && row.etag !== item.previousEtag && row.deletedAt === null;
-    if (locallyModified) {
-      const conflict = conflictOf(data, row, item, next);
-      outbox.push(createEvent<CalendarSyncConflictData>({ domain: 'calendar', type: CALENDAR_SYNC_CONFLICT, subject: row.id, tenant: data.organizationId, data: conflict }));
+    const conflict = (fields: string[], local: Fields, localEtag: string) => {
+      outbox.push(createEvent<CalendarSyncConflictData>({ domain: 'calendar', type: CALENDAR_SYNC_CONFLICT, subject: row.id, tenant: data.organizationId, data: conflictOf(data, row, item, fields, local, localEtag) }));
       result.conflicts++;
-      if (conflict.winner === 'LOCAL') continue;
+    };
+    const base = locallyModified ? baseOf(row) : null;
+    if (locallyModified && !base) {
+      // Synced before synced_fields existed: the whole event goes to the later change.
+      const local = localFields(row);
+      conflict(changedFields(row, next), local, row.etag);
+      if (winnerOf(row, item) === 'LOCAL') continue;
+    } else if (locallyModified && base) {
+      const local = localFields(row);
+      const { merged, conflicts } = mergeFields(base, local, next, winnerOf(row, item));
+      if (sameFields(merged, next)) {
+        // The provider's version (its changes, or both sides agree): adopt it with its etag.
+        if (conflicts.length > 0) conflict(conflicts, merged, item.etag);
+      } else if (sameFields(merged, local)) {
+        // Our version stays as it is; only the base moves (a redelivery changes nothing at all).
+        if (conflicts.length > 0) conflict(conflicts, merged, row.etag);
+        else result.unchanged++;
+        if (!sameFields(base, next)) bases.push({ id: row.id, synced });
+        continue;
+      } else {
+        // Both sides contribute: a new local version (new etag, still differs from the provider's).
+        const etag = newEtag();
+        if (conflicts.length > 0) conflict(conflicts, merged, etag);
+        updates.push({ id: row.id, etag, next: merged, synced });
+        continue;
+      }
     }
-    updates.push({ id: row.id, etag: item.etag, next });
+    updates.push({ id: row.id, etag: item.etag, next, synced });
   }
 
   if (creates.length > 0) {
     const calendarId = await providerCalendar(tx, data);
     for (const chunk of chunks(creates)) {
-      const created = await tx.calendarEvent.createManyAndReturn({ data: chunk.map(({ item, next }) => ({ ...scope, calendarId, externalId: item.externalId, etag: item.etag, ...next })) });
+      const created = await tx.calendarEvent.createManyAndReturn({ data: chunk.map(({ item, next }) => ({ ...scope, calendarId, externalId: item.externalId, etag: item.etag, ...next, syncedFields: syncedOf(next) })) });
       for (const row of created) outbox.push(calendarEventChanged(CalendarEvents.eventCreated, row));
       result.created += created.length;
     }
@@ -202,6 +328,7 @@ export async function applySyncBatch(event: EventEnvelope, tx: Tx, events: Pick<
     for (const row of updated) outbox.push(calendarEventChanged(CalendarEvents.eventUpdated, row));
     result.updated += updated.length;
   }
+  if (bases.length > 0) await updateBases(tx, bases);
   if (deletes.length > 0) {
     const etag = newEtag();
     for (const chunk of chunks(deletes)) {

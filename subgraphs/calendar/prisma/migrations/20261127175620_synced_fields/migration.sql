@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "calendar_events" ADD COLUMN     "synced_fields" JSONB;
