@@ -72,9 +72,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IntegrationsCo
       pollIntervalMs: Number(env.INTEGRATIONS_POLL_INTERVAL_MS ?? 15 * 60_000),
     },
     slack: {
-      // User-token scopes: set our own status and DND, and nothing else.
+      // User-token scopes: set our own status and DND, and open our own DM (im:write) to post the
+      // focus summary in it (chat:write); nothing else.
       oauth: oauth(env, 'SLACK', { authorize: 'https://slack.com/oauth/v2/authorize', token: 'https://slack.com/api/oauth.v2.access' },
-        ['users.profile:write', 'users.profile:read', 'dnd:write', 'dnd:read'], { scopeParam: 'user_scope' }),
+        ['users.profile:write', 'users.profile:read', 'dnd:write', 'dnd:read', 'chat:write', 'im:write'], { scopeParam: 'user_scope' }),
       apiUrl: (env.SLACK_API_URL ?? 'https://slack.com/api').replace(/\/+$/, ''),
       signingSecret: env.SLACK_SIGNING_SECRET ?? null,
     },

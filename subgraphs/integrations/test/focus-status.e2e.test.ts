@@ -1,7 +1,7 @@
 // Through the gateway of a dedicated stack started with the fake Slack's and fake Microsoft Graph's
 // URLs: connect Slack and Microsoft Teams via their OAuth flows (authorization code + PKCE) against
 // the fakes, start a focus session and see the Slack status + Do Not Disturb and the Teams preferred
-// presence set at the fakes, end it and see them restored. The public URL of /oauth/callback/ and
+// presence set at the fakes, end it and see them restored and a summary DM posted on Slack. The public URL of /oauth/callback/ and
 // /webhooks/ is the gateway (INTEGRATIONS_PUBLIC_URL), which proxies them to the integrations subgraph.
 import { gqlOk, signUp, startStackProcess, type StackProcess, type TestUser } from '@flowforge/testing';
 import { FOCUS_STATUS } from '../src/providers/slack/connector.js';
@@ -70,7 +70,7 @@ describe('Focus status on Slack and Microsoft Teams through the gateway (dedicat
   it('connects Slack and Teams via OAuth, sets status + DND / DoNotDisturb during a focus session, and restores them after', async () => {
     // Slack: user-token scopes, comma separated in user_scope.
     const slackConnection = await connect('SLACK', 'slack');
-    expect(slackConnection.authorize.searchParams.get('user_scope')).toBe('users.profile:write,users.profile:read,dnd:write,dnd:read');
+    expect(slackConnection.authorize.searchParams.get('user_scope')).toBe('users.profile:write,users.profile:read,dnd:write,dnd:read,chat:write,im:write');
     // Teams: Presence.ReadWrite + offline_access (a refresh token), space separated.
     const teamsConnection = await connect('MICROSOFT_TEAMS', 'microsoft-teams');
     expect(teamsConnection.authorize.searchParams.get('scope')).toBe('Presence.ReadWrite offline_access');
@@ -109,6 +109,13 @@ describe('Focus status on Slack and Microsoft Teams through the gateway (dedicat
       expect(presence.preferred).toBeNull();
       expect(presence.statusMessage?.message.content).toBe('On site in Berlin');
       expect(graph.effective(GRAPH_USER)).toEqual({ availability: 'Available', activity: 'Available' });
+    }, 15_000, 250);
+    // And a summary DM in the user's own Slack DM (conversations.open + chat.postMessage), exactly one.
+    await eventually(() => {
+      const dms = slack.messages.filter((m) => m.user === SLACK_USER);
+      expect(dms).toHaveLength(1);
+      expect(dms[0]!.text).toMatch(/^Focus session done: \d+ of 50 minutes, 0 interruptions, rated 4\/5\. Status restored\.$/);
+      expect(slack.ims.get(dms[0]!.channel)).toEqual([SLACK_USER]);
     }, 15_000, 250);
 
     // Tokens never reach the log.

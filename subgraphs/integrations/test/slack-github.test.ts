@@ -49,6 +49,44 @@ describe('Slack and GitHub', () => {
     expect(JSON.stringify(h.logs)).not.toContain('xoxp-secret-user-token');
   });
 
+  it('Slack: posts one summary DM when a focus session ends (conversations.open + chat.postMessage), once under redelivery, through a 429', async () => {
+    const organizationId = randomUUID();
+    const userId = randomUUID();
+    slack.addUser('xoxp-secret-dm-token', 'U2');
+    const row = await h.db.providerConnection.create({ data: { organizationId, userId, provider: 'SLACK', status: 'CONNECTED', externalAccountId: 'U2' } });
+    await h.db.providerConnection.update({ where: { id: row.id }, data: app.tokens.encryptedColumns(row.id, { accessToken: 'xoxp-secret-dm-token' }) });
+    const session: FocusSessionEventData = { sessionId: randomUUID(), userId, organizationId, state: 'ACTIVE', plannedMinutes: 50, actualMinutes: 0, category: null, rating: null, notes: null, pauseCount: 0, interruptionCount: 0, startedAt: new Date().toISOString(), endedAt: null, focusBlockId: null };
+    const envelope = (type: string, data: FocusSessionEventData) => ({ specversion: '1.0' as const, id: randomUUID(), source: '/flowforge/focus', type, time: new Date().toISOString(), subject: session.sessionId, datacontenttype: 'application/json' as const, tenant: organizationId, schemaversion: 1, data });
+    const dms = () => slack.messages.filter((m) => m.user === 'U2');
+    await h.bus.publish('flowforge.focus', [envelope(FocusEvents.started, session)]);
+    await eventually(() => expect(slack.profiles.get('U2')).toMatchObject({ status_text: 'Focusing (FlowForge)' }));
+    expect(dms()).toHaveLength(0);
+
+    const postsBefore = slack.calls.filter((c) => c === 'chat.postMessage').length;
+    slack.rateLimitMethods.set('chat.postMessage', 1);
+    const ended = envelope(FocusEvents.ended, { ...session, state: 'COMPLETED', actualMinutes: 48.4, interruptionCount: 1, endedAt: new Date().toISOString() });
+    await h.bus.publish('flowforge.focus', [ended]);
+    await eventually(() => expect(dms()).toHaveLength(1));
+    const [dm] = dms();
+    expect(dm!.text).toBe('Focus session done: 48 of 50 minutes, 1 interruption. Status restored.');
+    expect(slack.ims.get(dm!.channel)).toEqual(['U2']); // the user's own DM, opened with conversations.open
+    expect(slack.profiles.get('U2')).toEqual({ status_text: 'In Berlin', status_emoji: ':flag-de:', status_expiration: 0 });
+    // The 429 was retried by the request helper (Retry-After honoured): two attempts, one message.
+    expect(slack.calls.filter((c) => c === 'chat.postMessage').length - postsBefore).toBe(2);
+    expect(slack.rateLimitMethods.get('chat.postMessage')).toBe(0);
+
+    // Redelivery (same event again through the bus, and straight to the consumer): no second message, no second restore.
+    const restoresBefore = slack.calls.filter((c) => c === 'users.profile.set').length;
+    await h.bus.publish('flowforge.focus', [ended]);
+    expect(await app.slackFocus.ended(ended.data)).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(dms()).toHaveLength(1);
+    expect(slack.calls.filter((c) => c === 'users.profile.set').length).toBe(restoresBefore);
+    const state = (await h.db.providerConnection.findUniqueOrThrow({ where: { id: row.id } })).providerState as Record<string, unknown>;
+    expect(state).toMatchObject({ focus: null, summary: null, summarySent: session.sessionId });
+    expect(JSON.stringify(h.logs)).not.toContain('xoxp-secret-dm-token');
+  });
+
   it('Slack Events API: v0 signature over the raw body, 5-minute window, url_verification, retries deduped by event_id', async () => {
     const now = Math.floor(Date.now() / 1000);
     const challenge = JSON.stringify({ type: 'url_verification', challenge: 'abc123', token: 'legacy' });

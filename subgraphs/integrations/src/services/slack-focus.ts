@@ -3,7 +3,16 @@
  * and snooze notifications; on session.ended restore the status the user had, and end the snooze.
  * The previous status is kept in the connection's provider_state under the session id, so a
  * redelivered event neither overwrites it with our own status nor restores twice.
+ *
+ * Notification: after the restore, a short summary DM ("Focus session done: 48 of 50 minutes,
+ * 1 interruption. Status restored.") via conversations.open + chat.postMessage. The restore records
+ * `summary: { sessionId }` (pending) in provider_state together with `focus: null`; the post clears it
+ * and records `summarySent: sessionId`. So a redelivered ended event posts at most once, and a
+ * retryable failure of the post (429/5xx after the request helper's retries) throws so the event is
+ * redelivered and only the post is retried. A non-retryable failure (e.g. missing_scope on a connection
+ * made before chat:write / im:write were requested) is logged and dropped: the restore stands.
  */
+import { ProviderError } from '../http/request.js';
 import type { FocusSessionEventData } from '@flowforge/events';
 import type { Logger } from '@flowforge/runtime';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
@@ -12,6 +21,20 @@ import type { ConnectorCalls } from './calls.js';
 
 interface SlackState {
   focus?: { sessionId: string; previous: SlackProfile } | null;
+  /** The ended session whose summary DM is still to be posted. */
+  summary?: { sessionId: string; text: string } | null;
+  /** The last session whose summary DM was posted. */
+  summarySent?: string | null;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** "Focus session done: 48 of 50 minutes, 1 interruption. Status restored." */
+export function focusSummaryText(data: FocusSessionEventData): string {
+  const parts = [`${Math.round(data.actualMinutes ?? 0)} of ${plural(data.plannedMinutes, 'minute')}`, plural(data.interruptionCount, 'interruption')];
+  if (data.pauseCount > 0) parts.push(plural(data.pauseCount, 'pause'));
+  if (data.rating != null) parts.push(`rated ${data.rating}/5`);
+  return `Focus session done: ${parts.join(', ')}. Status restored.`;
 }
 
 export class SlackFocus {
@@ -40,12 +63,28 @@ export class SlackFocus {
   async ended(data: FocusSessionEventData): Promise<boolean> {
     const connection = await this.connection(data);
     if (!connection) return false;
-    const state = (connection.providerState ?? {}) as SlackState;
-    if (!state.focus || state.focus.sessionId !== data.sessionId) return false;
+    let state = (connection.providerState ?? {}) as SlackState;
     const call = this.calls.call({ id: connection.id, userId: connection.userId, organizationId: connection.organizationId, externalAccountId: connection.externalAccountId, provider: 'SLACK' });
-    await this.slack.writeBack(call, { op: 'restore', profile: state.focus.previous });
-    await this.db.providerConnection.update({ where: { id: connection.id }, data: { providerState: { ...state, focus: null } as unknown as Prisma.InputJsonValue } });
-    this.log({ msg: 'slack status restored', connectionId: connection.id, sessionId: data.sessionId });
+    let restored = false;
+    if (state.focus && state.focus.sessionId === data.sessionId) {
+      await this.slack.writeBack(call, { op: 'restore', profile: state.focus.previous });
+      state = { ...state, focus: null, summary: { sessionId: data.sessionId, text: focusSummaryText(data) } };
+      await this.db.providerConnection.update({ where: { id: connection.id }, data: { providerState: state as unknown as Prisma.InputJsonValue } });
+      this.log({ msg: 'slack status restored', connectionId: connection.id, sessionId: data.sessionId });
+      restored = true;
+    }
+    // Not ours, already posted, or never started on Slack: nothing (more) to do.
+    if (state.summary?.sessionId !== data.sessionId) return restored;
+    if (connection.externalAccountId) {
+      try {
+        await this.slack.postDirectMessage(call, connection.externalAccountId, state.summary.text);
+        this.log({ msg: 'slack focus summary posted', connectionId: connection.id, sessionId: data.sessionId });
+      } catch (error) {
+        if (error instanceof ProviderError && error.action === 'RETRY') throw error; // redelivered: only the post is retried
+        this.log({ level: 'warn', msg: 'slack focus summary not posted', connectionId: connection.id, sessionId: data.sessionId, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    await this.db.providerConnection.update({ where: { id: connection.id }, data: { providerState: { ...state, summary: null, summarySent: data.sessionId } as unknown as Prisma.InputJsonValue } });
     return true;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * A local fake of the Slack Web API methods we use (users.profile.get/set, dnd.setSnooze,
- * dnd.endSnooze, auth.test): HTTP 200 with { ok: false, error } for failures as Slack does,
+ * dnd.endSnooze, auth.test, conversations.open, chat.postMessage): HTTP 200 with { ok: false, error } for failures as Slack does,
  * invalid_auth for unknown tokens, and 429 + Retry-After injection.
  *
  * OAuth v2 ("Sign in with Slack" is not used; user-token install):
@@ -10,6 +10,10 @@
  *   [, code_verifier]) → 200 { ok: true, app_id, authed_user: { id, scope, access_token, token_type: "user" },
  *   team, enterprise, is_enterprise_install }; failures 200 { ok: false, error } (invalid_code, bad_redirect_uri,
  *   invalid_client_id, bad_client_secret), as Slack documents.
+ *
+ * conversations.open { users } → { ok, channel: { id } } (one D… id per user set; users_not_found for
+ * other than U…); chat.postMessage { channel, text } → { ok, channel, ts, message: { type, user, text, ts } }
+ * (channel_not_found for an unopened D… id, no_text without text); posts are recorded in `messages`.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -35,7 +39,13 @@ export class FakeSlack {
   readonly profiles = new Map<string, { status_text: string; status_emoji: string; status_expiration: number }>();
   readonly snooze = new Map<string, number | null>(); // user → snooze end (epoch s)
   readonly calls: string[] = [];
+  /** DM channels opened with conversations.open: channel id → member user ids. */
+  readonly ims = new Map<string, string[]>();
+  /** Every chat.postMessage that succeeded. */
+  readonly messages: { channel: string; user: string; text: string; ts: string }[] = [];
   rateLimitNext = 0;
+  /** 429 + Retry-After for the next N calls of one method (method → N). */
+  readonly rateLimitMethods = new Map<string, number>();
   private server: Server | undefined;
 
   constructor(options: FakeSlackOptions = {}) {
@@ -98,6 +108,11 @@ export class FakeSlack {
       this.rateLimitNext--;
       return this.send(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': '0' });
     }
+    const limited = this.rateLimitMethods.get(method) ?? 0;
+    if (limited > 0) {
+      this.rateLimitMethods.set(method, limited - 1);
+      return this.send(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': '0' });
+    }
     const args: Record<string, unknown> = (req.headers['content-type'] ?? '').includes('json') ? (raw ? JSON.parse(raw) : {}) : Object.fromEntries(new URLSearchParams(raw));
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const user = token ? this.tokens.get(token) : undefined;
@@ -119,6 +134,24 @@ export class FakeSlack {
         if (!this.snooze.get(user)) return this.send(res, 200, { ok: false, error: 'snooze_not_active' });
         this.snooze.set(user, null);
         return this.send(res, 200, { ok: true, snooze_enabled: false });
+      case 'conversations.open': {
+        const members = String(args.users ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+        if (!members.length) return this.send(res, 200, { ok: false, error: 'users_list_not_supplied' });
+        if (members.some((u) => !/^[UW][A-Z0-9]+$/.test(u))) return this.send(res, 200, { ok: false, error: 'user_not_found' });
+        const key = [...new Set([user, ...members])].sort().join(',');
+        const id = [...this.ims].find(([, m]) => [...m].sort().join(',') === key)?.[0] ?? `D${String(this.ims.size + 1).padStart(8, '0')}`;
+        this.ims.set(id, key.split(','));
+        return this.send(res, 200, { ok: true, channel: { id } });
+      }
+      case 'chat.postMessage': {
+        const channel = String(args.channel ?? '');
+        const text = args.text == null ? '' : String(args.text);
+        if (!this.ims.get(channel)?.includes(user)) return this.send(res, 200, { ok: false, error: 'channel_not_found' });
+        if (!text) return this.send(res, 200, { ok: false, error: 'no_text' });
+        const ts = `${Math.floor(Date.now() / 1000)}.${String(this.messages.length + 1).padStart(6, '0')}`;
+        this.messages.push({ channel, user, text, ts });
+        return this.send(res, 200, { ok: true, channel, ts, message: { type: 'message', user, text, ts } });
+      }
       default:
         return this.send(res, 200, { ok: false, error: 'unknown_method' });
     }

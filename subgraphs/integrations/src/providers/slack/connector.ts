@@ -1,6 +1,7 @@
 /**
  * Slack: set the user's status and Do Not Disturb while a focus session runs and restore them
- * afterwards (user token, least-privilege user scopes), and signed Events API requests.
+ * afterwards, post a summary DM when it ends (user token, least-privilege user scopes), and signed
+ * Events API requests.
  * The Web API answers HTTP 200 with { ok: false, error } for most failures, 429 + Retry-After for rate limits.
  */
 import { ProviderError } from '../../http/request.js';
@@ -75,6 +76,19 @@ export class SlackConnector implements Connector<never, SlackWrite, SlackProfile
       if (!(error instanceof ProviderError) || error.reason !== 'snooze_not_active') throw error;
     }
     return null;
+  }
+
+  /**
+   * A direct message to `slackUserId`: `conversations.open` (users=<id>, scope im:write) gives the
+   * DM channel id, then `chat.postMessage` to it (scope chat:write). With a user token and the user's
+   * own id this is the user's self-DM. Returns the channel and the message ts.
+   */
+  async postDirectMessage(call: ConnectorCall, slackUserId: string, text: string): Promise<{ channel: string; ts: string }> {
+    const opened = await this.api<{ ok: boolean; channel?: { id?: string } }>(call, 'conversations.open', { users: slackUserId });
+    const channel = opened.channel?.id;
+    if (!channel) throw new ProviderError('Slack: conversations.open returned no channel', 'GIVE_UP', 200, null);
+    const posted = await this.api<{ ok: boolean; channel?: string; ts?: string }>(call, 'chat.postMessage', { channel, text, unfurl_links: false, unfurl_media: false });
+    return { channel: posted.channel ?? channel, ts: posted.ts ?? '' };
   }
 
   /** Events API: signature first (raw body), then url_verification or an event to queue (deduped by event_id). */
