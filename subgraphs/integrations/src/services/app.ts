@@ -91,10 +91,10 @@ export class IntegrationsApp {
     };
     this.calls = new ConnectorCalls(this.tokens, connectors, limits, options.retry);
     this.oauth = new OAuthService(db, this.cipher, this.tokens, connectors, (connection) => this.calls.call(connection), this.config, events, env, log);
-    this.engine = new SyncEngine(db, this.tokens, this.calls, connectors, events, log);
+    this.engine = new SyncEngine(db, this.calls, connectors, events, log);
     this.push = new PushChannels(db, this.calls, this.google, this.config, log);
-    this.teamsPresence = new TeamsPresence(db, this.calls, this.tokens, this.teams, this.config, log);
-    this.jiraTasks = new JiraTasks(db, this.calls, this.tokens, this.jira, this.config.jira.siteUrl, log);
+    this.teamsPresence = new TeamsPresence(db, this.calls, this.teams, this.config, log);
+    this.jiraTasks = new JiraTasks(db, this.calls, this.jira, this.config.jira.siteUrl, log);
     this.webhooks = new WebhookService(db, connectors, events, this.engine, log, {
       teams: (connectionId, payload) => this.teamsPresence.notified(connectionId, (payload as { notifications?: GraphNotification[] }).notifications ?? []),
       jira: (event, payload) => this.jiraTasks.webhook(event, (payload as { issue: JiraIssue }).issue),

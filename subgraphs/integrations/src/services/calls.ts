@@ -55,6 +55,17 @@ export class ConnectorCalls {
     });
   }
 
+  /** Runs `work`; on a 401 while the token looked valid, refreshes it once (forced, rotating) and runs it again. */
+  async withRefresh<T>(call: ConnectorCall, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof ProviderError) || error.action !== 'REAUTH' || error.status !== 401) throw error;
+      await this.tokens.accessToken(call.connection.id, { forceRefresh: true });
+      return work();
+    }
+  }
+
   call(connection: ConnectorCall['connection'] & { provider: ProviderName }): ConnectorCall {
     return { connection, http: this.http(connection.provider, connection.id), accessToken: () => this.tokens.accessToken(connection.id) };
   }

@@ -13,7 +13,6 @@ import { ProviderError } from '../http/request.js';
 import { statusCategory, type JiraConnector, type JiraIssue } from '../providers/jira/connector.js';
 import type { ConnectorCall } from '../providers/types.js';
 import type { ConnectorCalls } from './calls.js';
-import type { TokenStore } from './tokens.js';
 
 const omitTokens = { accessTokenCiphertext: true, refreshTokenCiphertext: true } as const;
 
@@ -21,7 +20,6 @@ export class JiraTasks {
   constructor(
     private readonly db: PrismaClient,
     private readonly calls: ConnectorCalls,
-    private readonly tokens: TokenStore,
     private readonly jira: JiraConnector,
     private readonly siteUrl: string | null,
     private readonly log: Logger,
@@ -31,15 +29,6 @@ export class JiraTasks {
     return this.calls.call({ id: connection.id, userId: connection.userId, organizationId: connection.organizationId, externalAccountId: connection.externalAccountId, provider: 'JIRA' });
   }
 
-  private async withRefresh<T>(call: ConnectorCall, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (!(error instanceof ProviderError) || error.action !== 'REAUTH' || error.status !== 401) throw error;
-      await this.tokens.accessToken(call.connection.id, { forceRefresh: true });
-      return work();
-    }
-  }
 
   private columns(issue: JiraIssue) {
     const remote = issue.fields?.updated ? new Date(issue.fields.updated) : null;
@@ -73,7 +62,7 @@ export class JiraTasks {
     const call = this.call(connection);
     const seen = new Set<string>();
     try {
-      await this.withRefresh(call, async () => {
+      await this.calls.withRefresh(call, async () => {
         for await (const page of this.jira.fullSync(call)) {
           for (const issue of page.items) {
             seen.add(issue.id);
@@ -114,7 +103,7 @@ export class JiraTasks {
     const connection = await this.db.providerConnection.findUnique({ where: { id: task.connectionId }, omit: omitTokens });
     if (!connection || connection.status !== 'CONNECTED') throw new ProviderError('The Jira connection is not connected.', 'REAUTH', null);
     const call = this.call(connection);
-    const transition = await this.withRefresh(call, () => this.jira.writeBack(call, { op: 'transition', issueKey: task.key, status }));
+    const transition = await this.calls.withRefresh(call, () => this.jira.writeBack(call, { op: 'transition', issueKey: task.key, status }));
     const updated = await this.db.externalTask.update({
       where: { id: task.id },
       // remoteUpdatedAt stays: Jira's own timestamp arrives with the transition's webhook (or the next poll).

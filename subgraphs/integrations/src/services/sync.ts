@@ -17,7 +17,7 @@ import type { GoogleEvent } from '../providers/google-calendar/client.js';
 import { isOwnWriteBack, toCalendarItem, type ProviderCalendarItem } from '../providers/google-calendar/mapping.js';
 import type { Connector, ConnectorCall, ProviderName, SyncBatch } from '../providers/types.js';
 import type { ConnectorCalls } from './calls.js';
-import type { TokenStore, Tx } from './tokens.js';
+import type { Tx } from './tokens.js';
 
 export type SyncTrigger = 'initial' | 'push' | 'poll' | 'manual' | 'resync';
 
@@ -39,7 +39,6 @@ export class SyncEngine {
 
   constructor(
     private readonly db: PrismaClient,
-    private readonly tokens: TokenStore,
     private readonly calls: ConnectorCalls,
     private readonly connectors: (provider: ProviderName) => Connector | null,
     private readonly events: Pick<SubgraphEvents<Tx>, 'publish' | 'transaction'>,
@@ -84,7 +83,7 @@ export class SyncEngine {
     const counters = { items: 0, pages: 0 };
     let error: unknown = null;
     try {
-      await this.withReauthRetry(call, async () => {
+      await this.calls.withRefresh(call, async () => {
         if (mode === 'incremental') {
           try {
             await this.consume(call, connector.incrementalSync!(call, connection.syncCursor!), counters, null);
@@ -119,16 +118,6 @@ export class SyncEngine {
     return { status, mode, itemsSynced: counters.items, pages: counters.pages, fullResync, durationMs, error: message };
   }
 
-  /** A 401 from the API while our token looked valid: refresh once (rotating) and try again. */
-  private async withReauthRetry(call: ConnectorCall, work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-    } catch (error) {
-      if (!(error instanceof ProviderError) || error.action !== 'REAUTH' || error.status !== 401) throw error;
-      await this.tokens.accessToken(call.connection.id, { forceRefresh: true });
-      await work();
-    }
-  }
 
   private async consume(call: ConnectorCall, pages: AsyncIterable<SyncBatch<unknown>>, counters: { items: number; pages: number }, seen: Set<string> | null): Promise<void> {
     for await (const page of pages) {

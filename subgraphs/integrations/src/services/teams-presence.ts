@@ -21,7 +21,6 @@ import { ProviderError } from '../http/request.js';
 import { PRESENCE_SUBSCRIPTION_MAX_MS, TEAMS_FOCUS_MESSAGE, type GraphNotification, type MicrosoftTeamsConnector, type TeamsStatusMessage } from '../providers/microsoft-teams/connector.js';
 import type { ConnectorCall } from '../providers/types.js';
 import type { ConnectorCalls } from './calls.js';
-import type { TokenStore } from './tokens.js';
 
 interface TeamsState {
   focus?: { sessionId: string; previousMessage: TeamsStatusMessage | null } | null;
@@ -39,7 +38,6 @@ export class TeamsPresence {
   constructor(
     private readonly db: PrismaClient,
     private readonly calls: ConnectorCalls,
-    private readonly tokens: TokenStore,
     private readonly teams: MicrosoftTeamsConnector,
     private readonly config: IntegrationsConfig,
     private readonly log: Logger,
@@ -54,16 +52,6 @@ export class TeamsPresence {
     return this.calls.call({ id: connection.id, userId: connection.userId, organizationId: connection.organizationId, externalAccountId: connection.externalAccountId, provider: 'MICROSOFT_TEAMS' });
   }
 
-  /** A 401 while the token looked valid: refresh once (forced, rotating) and try again. */
-  private async withRefresh<T>(call: ConnectorCall, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (!(error instanceof ProviderError) || error.action !== 'REAUTH' || error.status !== 401) throw error;
-      await this.tokens.accessToken(call.connection.id, { forceRefresh: true });
-      return work();
-    }
-  }
 
   /** The Graph user id (learned at connect time; asked again if missing). */
   private async graphUserId(call: ConnectorCall, connection: { id: string; externalAccountId: string | null }): Promise<string> {
@@ -83,9 +71,9 @@ export class TeamsPresence {
     // A replayed old event (a new consumer group reads from the beginning): that session is over.
     if (data.endedAt || until <= this.clock()) return false;
     const call = this.call(connection);
-    const userId = await this.withRefresh(call, () => this.graphUserId(call, connection));
+    const userId = await this.calls.withRefresh(call, () => this.graphUserId(call, connection));
     const minutes = Math.max(1, Math.ceil((until - this.clock()) / 60_000));
-    const previous = await this.withRefresh(call, () => this.teams.writeBack(call, { op: 'focus', userId, minutes, until: new Date(until).toISOString().replace(/Z$/, ''), message: TEAMS_FOCUS_MESSAGE }));
+    const previous = await this.calls.withRefresh(call, () => this.teams.writeBack(call, { op: 'focus', userId, minutes, until: new Date(until).toISOString().replace(/Z$/, ''), message: TEAMS_FOCUS_MESSAGE }));
     // A message left over from an earlier session of ours is not worth restoring.
     const keep = previous?.content === TEAMS_FOCUS_MESSAGE ? (state.focus?.previousMessage ?? null) : previous;
     await this.db.providerConnection.update({ where: { id: connection.id }, data: { providerState: { ...state, focus: { sessionId: data.sessionId, previousMessage: keep } } as unknown as Prisma.InputJsonValue } });
@@ -99,8 +87,8 @@ export class TeamsPresence {
     const state = (connection.providerState ?? {}) as TeamsState;
     if (!state.focus || state.focus.sessionId !== data.sessionId) return false;
     const call = this.call(connection);
-    const userId = await this.withRefresh(call, () => this.graphUserId(call, connection));
-    await this.withRefresh(call, () => this.teams.writeBack(call, { op: 'restore', userId, previousMessage: state.focus!.previousMessage }));
+    const userId = await this.calls.withRefresh(call, () => this.graphUserId(call, connection));
+    await this.calls.withRefresh(call, () => this.teams.writeBack(call, { op: 'restore', userId, previousMessage: state.focus!.previousMessage }));
     await this.db.providerConnection.update({ where: { id: connection.id }, data: { providerState: { ...state, focus: null } as unknown as Prisma.InputJsonValue } });
     this.log({ msg: 'teams presence restored', connectionId: connection.id, sessionId: data.sessionId });
     return true;
@@ -116,7 +104,7 @@ export class TeamsPresence {
     const expirationDateTime = new Date(now + TEAMS_SUBSCRIPTION_TTL_MS).toISOString();
     if (connection.channelId && connection.channelExpiresAt && connection.channelExpiresAt.getTime() > now) {
       try {
-        const renewed = await this.withRefresh(call, () => this.teams.renewSubscription(call, connection.channelId!, expirationDateTime));
+        const renewed = await this.calls.withRefresh(call, () => this.teams.renewSubscription(call, connection.channelId!, expirationDateTime));
         await this.db.providerConnection.update({ where: { id: connection.id }, data: { channelExpiresAt: new Date(renewed?.expirationDateTime ?? expirationDateTime) } });
         this.log({ msg: 'teams presence subscription renewed', connectionId });
         return 'renewed';
@@ -125,13 +113,13 @@ export class TeamsPresence {
         // Graph dropped it (expired or removed): create a new one below.
       }
     }
-    const userId = await this.withRefresh(call, () => this.graphUserId(call, connection));
+    const userId = await this.calls.withRefresh(call, () => this.graphUserId(call, connection));
     const clientState = randomBytes(32).toString('base64url');
     const previousId = connection.channelId;
     // Graph validates the notification URL during creation; notifications may follow right away,
     // so the clientState hash is stored before the id is known, and the id right after.
     await this.db.providerConnection.update({ where: { id: connection.id }, data: { channelId: null, channelTokenHash: sha256(clientState), channelResourceId: null, channelExpiresAt: null } });
-    const created = await this.withRefresh(call, () => this.teams.createSubscription(call, { userId, notificationUrl: webhookUrl(this.config, 'MICROSOFT_TEAMS'), clientState, expirationDateTime }));
+    const created = await this.calls.withRefresh(call, () => this.teams.createSubscription(call, { userId, notificationUrl: webhookUrl(this.config, 'MICROSOFT_TEAMS'), clientState, expirationDateTime }));
     await this.db.providerConnection.update({ where: { id: connection.id }, data: { channelId: created.id, channelResourceId: created.resource, channelExpiresAt: new Date(created.expirationDateTime) } });
     if (previousId) await this.teams.deleteSubscription(call, previousId).catch(() => {});
     this.log({ msg: 'teams presence subscription created', connectionId });
