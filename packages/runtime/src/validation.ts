@@ -1,14 +1,5 @@
+import { isValidTimeZone } from '@flowforge/time';
 import { badInput } from './errors.js';
-
-export function isValidTimeZone(timeZone: unknown): timeZone is string {
-  if (typeof timeZone !== 'string' || timeZone.length === 0) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export function requireTimeZone(timeZone: string, field = 'timezone'): string {
   if (!isValidTimeZone(timeZone)) throw badInput(`"${timeZone}" is not an IANA time zone; use a name like "Europe/Berlin" or "America/New_York".`, field);

@@ -19,15 +19,25 @@ export const MS_PER_DAY = 86_400_000;
 // Time zones
 // ---------------------------------------------------------------------------
 
-/** True if `tz` is a time zone name the runtime understands (IANA names, 'UTC', ...). */
+const zoneValidity = new Map<string, boolean>();
+
+/**
+ * True if `tz` is a time zone name the runtime understands (IANA names, 'UTC', ...). Building an
+ * Intl.DateTimeFormat is costly and batches repeat a handful of zones, so answers are remembered.
+ */
 export function isValidTimeZone(tz: unknown): tz is string {
   if (typeof tz !== 'string' || tz.length === 0) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
+  let valid = zoneValidity.get(tz);
+  if (valid === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      valid = true;
+    } catch {
+      valid = false;
+    }
+    if (zoneValidity.size < 1_000) zoneValidity.set(tz, valid);
   }
+  return valid;
 }
 
 export function assertValidTimeZone(tz: unknown): asserts tz is string {

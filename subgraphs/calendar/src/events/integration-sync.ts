@@ -54,18 +54,6 @@ function validItem(item: Partial<CalendarSyncItem> | null | undefined): item is 
     && !Number.isNaN(Date.parse(item.startsAt ?? '')) && !Number.isNaN(Date.parse(item.endsAt ?? ''));
 }
 
-/** isValidTimeZone builds an Intl.DateTimeFormat per call; a batch repeats a handful of zones. */
-const zoneChecks = new Map<string, boolean>();
-function knownZone(tz: unknown): tz is string {
-  if (typeof tz !== 'string') return false;
-  let ok = zoneChecks.get(tz);
-  if (ok === undefined) {
-    ok = isValidTimeZone(tz);
-    if (zoneChecks.size < 1_000) zoneChecks.set(tz, ok);
-  }
-  return ok;
-}
-
 function fieldsOf(item: CalendarSyncItem) {
   const startsAt = new Date(item.startsAt);
   const endsAt = new Date(Math.max(Date.parse(item.endsAt), startsAt.getTime() + 60_000));
@@ -74,7 +62,7 @@ function fieldsOf(item: CalendarSyncItem) {
     description: item.description?.slice(0, 5000) ?? null,
     startsAt,
     endsAt,
-    timezone: knownZone(item.timezone) ? item.timezone : 'UTC',
+    timezone: isValidTimeZone(item.timezone) ? item.timezone : 'UTC',
     allDay: Boolean(item.allDay),
     startDate: item.allDay ? item.startDate : null,
     endDate: item.allDay ? item.endDate : null,
