@@ -198,30 +198,33 @@ export function validateStartInput(input: StartSessionInput): ValidStartSessionI
     );
   }
 
-  let category: string | null = null;
-  if (input.category !== undefined && input.category !== null) {
-    if (typeof input.category !== 'string') throw badInput('category must be text.');
-    const trimmed = input.category.trim();
-    const len = charLength(trimmed);
-    if (len < 1 || len > CATEGORY_MAX_LENGTH) {
-      throw badInput(
-        `category must be between 1 and ${CATEGORY_MAX_LENGTH} characters after trimming spaces; got ${len}. Leave it out if you don't want a category.`,
-      );
-    }
-    category = trimmed;
-  }
-
-  let notes: string | null = null;
-  if (input.notes !== undefined && input.notes !== null) {
-    if (typeof input.notes !== 'string') throw badInput('notes must be text.');
-    const len = charLength(input.notes);
-    if (len > NOTES_MAX_LENGTH) {
-      throw badInput(`notes must be at most ${NOTES_MAX_LENGTH} characters; got ${len}. Shorten them and try again.`);
-    }
-    notes = input.notes;
-  }
+  const category = input.category === undefined || input.category === null ? null : validateCategory(input.category);
+  const notes = input.notes === undefined || input.notes === null ? null : validateNotes(input.notes);
 
   return { plannedMinutes, category, notes };
+}
+
+/** A category is 1..40 characters after trimming. Returns it trimmed. */
+export function validateCategory(value: string): string {
+  if (typeof value !== 'string') throw badInput('category must be text.');
+  const trimmed = value.trim();
+  const len = charLength(trimmed);
+  if (len < 1 || len > CATEGORY_MAX_LENGTH) {
+    throw badInput(
+      `category must be between 1 and ${CATEGORY_MAX_LENGTH} characters after trimming spaces; got ${len}. Leave it out if you don't want a category.`,
+    );
+  }
+  return trimmed;
+}
+
+/** Notes are kept as written, up to 5000 characters. */
+export function validateNotes(value: string): string {
+  if (typeof value !== 'string') throw badInput('notes must be text.');
+  const len = charLength(value);
+  if (len > NOTES_MAX_LENGTH) {
+    throw badInput(`notes must be at most ${NOTES_MAX_LENGTH} characters; got ${len}. Shorten them and try again.`);
+  }
+  return value;
 }
 
 /** A rating must be a whole number from 1 to 5. Returns the rating. */

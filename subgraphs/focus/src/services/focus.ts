@@ -1,7 +1,7 @@
 import type { Identity } from '@flowforge/auth';
 import { createEvent, FocusEvents, type EventEnvelope, type FocusEventType, type FocusSessionEventData } from '@flowforge/events';
 import { conflict, notFound, requireId, requirePermission, type SubgraphEvents } from '@flowforge/runtime';
-import { actualFocusMinutes, assertCanEnd, assertCanPause, assertCanResume, validateInterruption, validateRating, validateStartInput } from '../domain/session.js';
+import { actualFocusMinutes, assertCanEnd, assertCanPause, assertCanResume, validateInterruption, validateRating, validateStartInput, validateCategory, validateNotes } from '../domain/session.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type { SessionRepository, SessionWithDetails, Tx } from '../data/sessions.js';
 
@@ -11,9 +11,6 @@ export interface UpdateInput { category?: string | null; notes?: string | null; 
 
 const NOT_FOUND = 'No focus session with that id among your sessions in the active organization.';
 
-function validNotes(notes: string): string {
-  return validateStartInput({ plannedMinutes: 1, notes }).notes ?? '';
-}
 
 /** The event describing `session` as it is now (built inside the transaction that changed it). */
 export function sessionEvent(type: FocusEventType, session: SessionWithDetails, extra: Partial<FocusSessionEventData> = {}): EventEnvelope<FocusSessionEventData> {
@@ -122,7 +119,7 @@ export class FocusService {
 
   end(identity: Identity, id: string, input: EndInput = {}): Promise<SessionWithDetails> {
     const rating = input.rating == null ? undefined : validateRating(input.rating);
-    const notes = input.notes == null ? undefined : validNotes(input.notes);
+    const notes = input.notes == null ? undefined : validateNotes(input.notes);
     return this.changeAndEmit(FocusEvents.ended, async (tx) => {
       const session = await this.ownedForUpdate(identity, id, tx);
       assertCanEnd(session.state);
@@ -139,8 +136,8 @@ export class FocusService {
 
   update(identity: Identity, id: string, input: UpdateInput): Promise<SessionWithDetails> {
     const rating = input.rating == null ? undefined : validateRating(input.rating);
-    const category = input.category == null ? undefined : validateStartInput({ plannedMinutes: 1, category: input.category }).category;
-    const notes = input.notes == null ? undefined : validNotes(input.notes);
+    const category = input.category == null ? undefined : validateCategory(input.category);
+    const notes = input.notes == null ? undefined : validateNotes(input.notes);
     return this.changeAndEmit(FocusEvents.updated, async (tx) => {
       const session = await this.ownedForUpdate(identity, id, tx);
       await tx.focusSession.update({ where: { id: session.id }, data: { ...(rating !== undefined && { rating }), ...(category !== undefined && { category }), ...(notes !== undefined && { notes }) } });
