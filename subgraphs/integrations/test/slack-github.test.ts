@@ -87,6 +87,22 @@ describe('Slack and GitHub', () => {
     expect(JSON.stringify(h.logs)).not.toContain('xoxp-secret-dm-token');
   });
 
+  it('Slack: two concurrent deliveries of the same ended event post one summary DM', async () => {
+    const organizationId = randomUUID();
+    const userId = randomUUID();
+    slack.addUser('xoxp-secret-race-token', 'U3');
+    const row = await h.db.providerConnection.create({ data: { organizationId, userId, provider: 'SLACK', status: 'CONNECTED', externalAccountId: 'U3' } });
+    await h.db.providerConnection.update({ where: { id: row.id }, data: app.tokens.encryptedColumns(row.id, { accessToken: 'xoxp-secret-race-token' }) });
+    const session: FocusSessionEventData = { sessionId: randomUUID(), userId, organizationId, state: 'ACTIVE', plannedMinutes: 25, actualMinutes: 0, category: null, rating: null, notes: null, pauseCount: 0, interruptionCount: 0, startedAt: new Date().toISOString(), endedAt: null, focusBlockId: null };
+    expect(await app.slackFocus.started(session)).toBe(true);
+    const ended = { ...session, state: 'COMPLETED' as const, actualMinutes: 25, endedAt: new Date().toISOString() };
+    const results = await Promise.all([app.slackFocus.ended(ended), app.slackFocus.ended(ended)]);
+    expect(results).toContain(true);
+    expect(slack.messages.filter((m) => m.user === 'U3')).toHaveLength(1);
+    expect(await app.slackFocus.ended(ended)).toBe(false);
+    expect(slack.messages.filter((m) => m.user === 'U3')).toHaveLength(1);
+  });
+
   it('Slack Events API: v0 signature over the raw body, 5-minute window, url_verification, retries deduped by event_id', async () => {
     const now = Math.floor(Date.now() / 1000);
     const challenge = JSON.stringify({ type: 'url_verification', challenge: 'abc123', token: 'legacy' });

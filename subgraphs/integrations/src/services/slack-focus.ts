@@ -5,12 +5,15 @@
  * redelivered event neither overwrites it with our own status nor restores twice.
  *
  * Notification: after the restore, a short summary DM ("Focus session done: 48 of 50 minutes,
- * 1 interruption. Status restored.") via conversations.open + chat.postMessage. The restore records
- * `summary: { sessionId }` (pending) in provider_state together with `focus: null`; the post clears it
- * and records `summarySent: sessionId`. So a redelivered ended event posts at most once, and a
- * retryable failure of the post (429/5xx after the request helper's retries) throws so the event is
- * redelivered and only the post is retried. A non-retryable failure (e.g. missing_scope on a connection
- * made before chat:write / im:write were requested) is logged and dropped: the restore stands.
+ * 1 interruption. Status restored.") via conversations.open + chat.postMessage.
+ *
+ * Exactly one delivery acts: a conditional update claims the session (`focus: null`,
+ * `summarySent: sessionId`) before any call to Slack, so a redelivered or concurrently delivered ended
+ * event neither restores twice nor posts twice. A failed restore hands the claim back and throws (the
+ * event is redelivered). A retryable failure of the post (429/5xx after the request helper's retries)
+ * leaves `summary: { sessionId, text }` pending and throws, so the redelivery retries only the post.
+ * A non-retryable failure of the post (e.g. missing_scope on a connection made before chat:write /
+ * im:write were requested) is logged and dropped: the restore stands.
  */
 import { ProviderError } from '../http/request.js';
 import type { FocusSessionEventData } from '@flowforge/events';
@@ -63,28 +66,50 @@ export class SlackFocus {
   async ended(data: FocusSessionEventData): Promise<boolean> {
     const connection = await this.connection(data);
     if (!connection) return false;
-    let state = (connection.providerState ?? {}) as SlackState;
+    const state = (connection.providerState ?? {}) as SlackState;
     const call = this.calls.call({ id: connection.id, userId: connection.userId, organizationId: connection.organizationId, externalAccountId: connection.externalAccountId, provider: 'SLACK' });
-    let restored = false;
-    if (state.focus && state.focus.sessionId === data.sessionId) {
-      await this.slack.writeBack(call, { op: 'restore', profile: state.focus.previous });
-      state = { ...state, focus: null, summary: { sessionId: data.sessionId, text: focusSummaryText(data) } };
-      await this.db.providerConnection.update({ where: { id: connection.id }, data: { providerState: state as unknown as Prisma.InputJsonValue } });
-      this.log({ msg: 'slack status restored', connectionId: connection.id, sessionId: data.sessionId });
-      restored = true;
-    }
-    // Not ours, already posted, or never started on Slack: nothing (more) to do.
-    if (state.summary?.sessionId !== data.sessionId) return restored;
-    if (connection.externalAccountId) {
+    const sent: SlackState = { ...state, focus: null, summary: null, summarySent: data.sessionId };
+    if (state.focus?.sessionId === data.sessionId) {
+      if (!(await this.claim(connection.id, 'focus', data.sessionId, sent))) return false; // a concurrent delivery restores
       try {
-        await this.slack.postDirectMessage(call, connection.externalAccountId, state.summary.text);
-        this.log({ msg: 'slack focus summary posted', connectionId: connection.id, sessionId: data.sessionId });
+        await this.slack.writeBack(call, { op: 'restore', profile: state.focus.previous });
       } catch (error) {
-        if (error instanceof ProviderError && error.action === 'RETRY') throw error; // redelivered: only the post is retried
-        this.log({ level: 'warn', msg: 'slack focus summary not posted', connectionId: connection.id, sessionId: data.sessionId, error: error instanceof Error ? error.message : String(error) });
+        await this.save(connection.id, state); // hand the claim back: the redelivered event restores
+        throw error;
       }
+      this.log({ msg: 'slack status restored', connectionId: connection.id, sessionId: data.sessionId });
+      await this.postSummary(call, connection, data, { ...sent, summary: { sessionId: data.sessionId, text: focusSummaryText(data) } });
+      return true;
     }
-    await this.db.providerConnection.update({ where: { id: connection.id }, data: { providerState: { ...state, summary: null, summarySent: data.sessionId } as unknown as Prisma.InputJsonValue } });
+    // A summary left pending by a post that failed earlier: only the post is retried.
+    if (state.summary?.sessionId !== data.sessionId) return false; // not ours, already posted, or never started on Slack
+    if (!(await this.claim(connection.id, 'summary', data.sessionId, sent))) return false;
+    await this.postSummary(call, connection, data, state);
     return true;
+  }
+
+  /** Moves the state on only if `key` still names this session, so one of concurrent deliveries wins. */
+  private async claim(id: string, key: 'focus' | 'summary', sessionId: string, next: SlackState): Promise<boolean> {
+    const { count } = await this.db.providerConnection.updateMany({ where: { id, providerState: { path: [key, 'sessionId'], equals: sessionId } }, data: { providerState: next as unknown as Prisma.InputJsonValue } });
+    return count === 1;
+  }
+
+  private async save(id: string, state: SlackState): Promise<void> {
+    await this.db.providerConnection.update({ where: { id }, data: { providerState: state as unknown as Prisma.InputJsonValue } });
+  }
+
+  /** `pending` is the state to hand back (summary still to post) when the post fails retryably. */
+  private async postSummary(call: ReturnType<ConnectorCalls['call']>, connection: { id: string; externalAccountId: string | null }, data: FocusSessionEventData, pending: SlackState): Promise<void> {
+    if (!connection.externalAccountId || !pending.summary) return;
+    try {
+      await this.slack.postDirectMessage(call, connection.externalAccountId, pending.summary.text);
+      this.log({ msg: 'slack focus summary posted', connectionId: connection.id, sessionId: data.sessionId });
+    } catch (error) {
+      if (error instanceof ProviderError && error.action === 'RETRY') {
+        await this.save(connection.id, pending);
+        throw error;
+      }
+      this.log({ level: 'warn', msg: 'slack focus summary not posted', connectionId: connection.id, sessionId: data.sessionId, error: error instanceof Error ? error.message : String(error) });
+    }
   }
 }
