@@ -1,14 +1,16 @@
 import { defaultEventLog, errorMessage, type EventLog } from './log.js';
+import { handlerRetryPolicy, isPoisonEvent } from './retry.js';
 import {
   deadLetterTopicOf, isDeadLetterTopic,
   type DeadLetterEnvelope, type EventBus, type EventEnvelope, type EventHandler, type EventSubscription, type SubscribeOptions,
 } from './types.js';
 
 export interface InProcessEventBusOptions {
-  /** Handler attempts per event and group before it goes to the dead-letter topic (default 3). */
+  /** Handler attempts per event and group before it goes to the dead-letter topic (default: EVENT_HANDLER_MAX_ATTEMPTS or 8, see retry.ts). */
   maxAttempts?: number;
-  /** Wait before attempt `attempt + 1` (default 100 ms, then 400 ms, ...: 100 * 4^(attempt-1), at most 5 s). */
+  /** Wait before attempt `attempt + 1` (default: 200 ms growing 4x per attempt, at most EVENT_HANDLER_RETRY_MAX_MS or 30 s). */
   retryDelayMs?: (attempt: number) => number;
+  env?: NodeJS.ProcessEnv;
   /** Events kept per topic for groups that subscribe with `fromBeginning` (default 10,000). */
   retainPerTopic?: number;
   log?: EventLog;
@@ -58,10 +60,13 @@ export class InProcessEventBus implements EventBus {
   private readonly retainPerTopic: number;
   private readonly log: EventLog;
   private closed = false;
+  /** Set when close() starts: retries waiting for their next attempt give up instead of holding close() up. */
+  private closing = false;
 
   constructor(options: InProcessEventBusOptions = {}) {
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
-    this.retryDelayMs = options.retryDelayMs ?? ((attempt) => Math.min(5000, 100 * 4 ** (attempt - 1)));
+    const retry = handlerRetryPolicy(options.env ?? process.env, { ...(options.maxAttempts !== undefined && { maxAttempts: options.maxAttempts }), ...(options.retryDelayMs && { delayMs: options.retryDelayMs }) });
+    this.maxAttempts = retry.maxAttempts;
+    this.retryDelayMs = retry.delayMs;
     this.retainPerTopic = Math.max(0, options.retainPerTopic ?? 10_000);
     this.log = options.log ?? defaultEventLog('events');
   }
@@ -105,6 +110,7 @@ export class InProcessEventBus implements EventBus {
 
   private async deliver(topic: string, group: string, state: GroupState, event: EventEnvelope): Promise<void> {
     let lastError: unknown;
+    let attempts = 0;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
       const members = state.members.filter((member) => member.active);
       if (members.length === 0) {
@@ -112,13 +118,20 @@ export class InProcessEventBus implements EventBus {
         return;
       }
       const member = members[hashKey(event.subject) % members.length]!;
+      attempts = attempt;
       try {
         await member.handler(event, { topic, attempt });
         return;
       } catch (error) {
         lastError = error;
-        this.log({ level: attempt < this.maxAttempts ? 'warn' : 'error', msg: 'event handler failed', topic, group, eventId: event.id, type: event.type, attempt, error: errorMessage(error) });
-        if (attempt < this.maxAttempts) await sleep(this.retryDelayMs(attempt));
+        const poison = isPoisonEvent(error);
+        const last = poison || attempt === this.maxAttempts;
+        this.log({ level: last ? 'error' : 'warn', msg: poison ? 'event handler rejected the event as poison' : 'event handler failed', topic, group, eventId: event.id, type: event.type, attempt, error: errorMessage(error) });
+        if (last) break;
+        if (!(await this.waitUnlessClosing(this.retryDelayMs(attempt)))) {
+          this.log({ level: 'warn', msg: 'event handler retries abandoned: the bus is closing', topic, group, eventId: event.id, type: event.type, attempt });
+          return;
+        }
       }
     }
     if (isDeadLetterTopic(topic)) {
@@ -127,9 +140,20 @@ export class InProcessEventBus implements EventBus {
     }
     const dead: DeadLetterEnvelope = {
       ...event,
-      deadletter: { topic, group, error: errorMessage(lastError), attempts: this.maxAttempts, failedat: new Date().toISOString() },
+      deadletter: { topic, group, error: errorMessage(lastError), attempts, failedat: new Date().toISOString() },
     };
     if (!this.closed) await this.publish(deadLetterTopicOf(topic), [dead]);
+  }
+
+  /** Waits `ms`, in slices so close() is not held up; false when the bus started closing meanwhile. */
+  private async waitUnlessClosing(ms: number): Promise<boolean> {
+    const end = Date.now() + ms;
+    while (!this.closing) {
+      const left = end - Date.now();
+      if (left <= 0) return true;
+      await sleep(Math.min(left, 100));
+    }
+    return false;
   }
 
   async subscribe(group: string, topics: readonly string[], handler: EventHandler, options: SubscribeOptions = {}): Promise<EventSubscription> {
@@ -167,6 +191,7 @@ export class InProcessEventBus implements EventBus {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.closing = true;
     await this.idle();
     this.closed = true;
     this.topics.clear();

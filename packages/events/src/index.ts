@@ -8,3 +8,4 @@ export * from './kafka.js';
 export * from './factory.js';
 export * from './outbox.js';
 export * from './consume.js';
+export * from './retry.js';

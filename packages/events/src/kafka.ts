@@ -1,6 +1,7 @@
 import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type IHeaders, type KafkaMessage, type LogEntry, type Producer, type RetryOptions } from 'kafkajs';
 import { parseEnvelope } from './envelope.js';
 import { defaultEventLog, errorMessage, type EventLog, type EventLogLevel } from './log.js';
+import { handlerRetryPolicy, isPoisonEvent } from './retry.js';
 import {
   deadLetterTopicOf, isDeadLetterTopic,
   type DeadLetterEnvelope, type EventBus, type EventEnvelope, type EventHandler, type EventSubscription, type SubscribeOptions,
@@ -11,9 +12,9 @@ export interface KafkaEventBusOptions {
   clientId?: string;
   env?: NodeJS.ProcessEnv;
   log?: EventLog;
-  /** Handler attempts per message before it goes to the dead-letter topic (default 3). */
+  /** Handler attempts per message before it goes to the dead-letter topic (default: EVENT_HANDLER_MAX_ATTEMPTS or 8, see retry.ts). */
   maxAttempts?: number;
-  /** Wait before attempt `attempt + 1` (default 200 ms, 800 ms, ... at most 5 s). */
+  /** Wait before attempt `attempt + 1` (default: 200 ms growing 4x per attempt, at most EVENT_HANDLER_RETRY_MAX_MS or 30 s). */
   retryDelayMs?: (attempt: number) => number;
   /** Partitions of topics this bus creates (default 3). */
   partitions?: number;
@@ -23,6 +24,20 @@ export interface KafkaEventBusOptions {
   retry?: RetryOptions;
   /** kafkajs retry for one producer send; after it the publish fails (the outbox relay retries later). */
   producerRetry?: RetryOptions;
+  /**
+   * Prefix of every topic and consumer group on the broker (`<namespace>.flowforge.focus`), so several
+   * deployments can share one cluster. Default: KAFKA_NAMESPACE, else none. Handlers see logical names.
+   */
+  namespace?: string;
+}
+
+const NAMESPACE = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/;
+
+/** The namespace from options or KAFKA_NAMESPACE; refuses names Kafka would not take as a topic prefix. */
+export function kafkaNamespace(explicit: string | undefined, env: NodeJS.ProcessEnv): string {
+  const value = explicit ?? env.KAFKA_NAMESPACE ?? '';
+  if (value !== '' && !NAMESPACE.test(value)) throw new Error(`KAFKA_NAMESPACE must be 1-100 of A-Z a-z 0-9 . _ - and not start with "." (got "${value}")`);
+  return value;
 }
 
 /** Survives a broker restart: 300 ms doubling to 3 s, 25 retries (about a minute). */
@@ -56,6 +71,8 @@ export function parseBrokers(value: string): string[] {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Longest wait between heartbeats while a handler's retry waits (well inside kafkajs's 30 s session timeout). */
+const HEARTBEAT_SLICE_MS = 3000;
 
 /**
  * Bytes of message values per producer send. A broker refuses a record batch over
@@ -106,6 +123,8 @@ export class KafkaEventBus implements EventBus {
   private readonly replicationFactor: number;
   private readonly producerRetry: RetryOptions;
   private readonly retry: RetryOptions;
+  /** '' or '<namespace>.': put before every topic and group name on the broker. */
+  private readonly prefix: string;
   private producer: Promise<Producer> | undefined;
   private admin: Promise<Admin> | undefined;
   private readonly topics = new Map<string, Promise<void>>();
@@ -117,12 +136,15 @@ export class KafkaEventBus implements EventBus {
     const env = options.env ?? process.env;
     this.brokers = options.brokers;
     this.log = options.log ?? defaultEventLog('events', env);
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
-    this.retryDelayMs = options.retryDelayMs ?? ((attempt) => Math.min(5000, 200 * 4 ** (attempt - 1)));
+    const retry = handlerRetryPolicy(env, { ...(options.maxAttempts !== undefined && { maxAttempts: options.maxAttempts }), ...(options.retryDelayMs && { delayMs: options.retryDelayMs }) });
+    this.maxAttempts = retry.maxAttempts;
+    this.retryDelayMs = retry.delayMs;
     this.partitions = options.partitions ?? 3;
     this.replicationFactor = options.replicationFactor ?? 1;
     this.retry = options.retry ?? KAFKA_CLIENT_RETRY;
     this.producerRetry = options.producerRetry ?? KAFKA_PRODUCER_RETRY;
+    const namespace = kafkaNamespace(options.namespace, env);
+    this.prefix = namespace ? `${namespace}.` : '';
     const client = (retry: RetryOptions) => new Kafka({
       clientId: options.clientId ?? 'flowforge',
       brokers: [...options.brokers],
@@ -136,6 +158,16 @@ export class KafkaEventBus implements EventBus {
     this.producerKafka = client(this.producerRetry);
   }
 
+  /** The broker's name of a logical topic or group. */
+  private onBroker(name: string): string {
+    return this.prefix + name;
+  }
+
+  /** The logical name of a topic read from the broker. */
+  private logical(topic: string): string {
+    return this.prefix && topic.startsWith(this.prefix) ? topic.slice(this.prefix.length) : topic;
+  }
+
   private getAdmin(): Promise<Admin> {
     if (!this.admin) {
       const admin = this.kafka.admin({ retry: this.retry });
@@ -145,9 +177,9 @@ export class KafkaEventBus implements EventBus {
     return this.admin;
   }
 
-  /** Creates missing topics (3 partitions, replication 1 by default); remembered once it worked. */
+  /** Creates missing topics (logical names; 3 partitions, replication 1 by default); remembered once it worked. */
   async ensureTopics(topics: readonly string[]): Promise<void> {
-    await Promise.all(topics.map((topic) => {
+    await Promise.all(topics.map((name) => this.onBroker(name)).map((topic) => {
       let ensured = this.topics.get(topic);
       if (!ensured) {
         ensured = (async () => {
@@ -200,7 +232,7 @@ export class KafkaEventBus implements EventBus {
     const messages = events.map((event) => ({ key: event.subject, value: JSON.stringify(event), headers: headersOf(event) }));
     try {
       for (const [start, end] of sendRuns(messages.map((m) => Buffer.byteLength(m.value)))) {
-        await producer.send({ topic, acks: -1, messages: messages.slice(start, end) });
+        await producer.send({ topic: this.onBroker(topic), acks: -1, messages: messages.slice(start, end) });
       }
     } catch (error) {
       await this.discardProducer();
@@ -216,7 +248,7 @@ export class KafkaEventBus implements EventBus {
     try {
       const value = event ? JSON.stringify({ ...event, deadletter } satisfies DeadLetterEnvelope) : message.value;
       await producer.send({
-        topic: dlq,
+        topic: this.onBroker(dlq),
         acks: -1,
         messages: [{
           key: message.key,
@@ -236,12 +268,12 @@ export class KafkaEventBus implements EventBus {
    */
   private async startAtEndIfNew(group: string, topics: readonly string[]): Promise<void> {
     const admin = await this.getAdmin();
-    const committed = await admin.fetchOffsets({ groupId: group, topics: [...topics] });
+    const committed = await admin.fetchOffsets({ groupId: this.onBroker(group), topics: topics.map((topic) => this.onBroker(topic)) });
     for (const { topic, partitions } of committed) {
       if (partitions.some((partition) => partition.offset !== '-1')) continue;
       const ends = await admin.fetchTopicOffsets(topic);
       try {
-        await admin.setOffsets({ groupId: group, topic, partitions: ends.map(({ partition, high }) => ({ partition, offset: high })) });
+        await admin.setOffsets({ groupId: this.onBroker(group), topic, partitions: ends.map(({ partition, high }) => ({ partition, offset: high })) });
       } catch (error) {
         // The group already has live members (another instance): it consumes from their position.
         this.log({ level: 'debug', msg: 'could not preset offsets of a live group', group, topic, error: errorMessage(error) });
@@ -257,7 +289,7 @@ export class KafkaEventBus implements EventBus {
     if (!options.fromBeginning) await this.startAtEndIfNew(group, unique);
 
     const consumer = this.kafka.consumer({
-      groupId: group,
+      groupId: this.onBroker(group),
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
       maxWaitTimeInMs: 250,
@@ -272,12 +304,12 @@ export class KafkaEventBus implements EventBus {
     });
     try {
       await consumer.connect();
-      await consumer.subscribe({ topics: unique, fromBeginning: options.fromBeginning ?? false });
+      await consumer.subscribe({ topics: unique.map((topic) => this.onBroker(topic)), fromBeginning: options.fromBeginning ?? false });
       await consumer.run({
         autoCommit: false,
         partitionsConsumedConcurrently: this.partitions,
         eachMessage: async ({ topic, partition, message, heartbeat }) => {
-          await this.handleMessage(group, topic, message, handler, heartbeat);
+          await this.handleMessage(group, this.logical(topic), message, handler, heartbeat);
           await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
         },
       });
@@ -312,22 +344,24 @@ export class KafkaEventBus implements EventBus {
     } catch (error) {
       lastError = error;
     }
-    let attempt = 0;
+    let attempts = 0;
     if (event) {
-      for (attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
+      for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
+        attempts = attempt;
         try {
           await handler(event, { topic, attempt });
           return;
         } catch (error) {
           lastError = error;
-          this.log({ level: attempt < this.maxAttempts ? 'warn' : 'error', msg: 'event handler failed', topic, group, eventId: event.id, type: event.type, attempt, error: errorMessage(error) });
-          if (attempt < this.maxAttempts) {
-            await sleep(this.retryDelayMs(attempt));
-            await heartbeat().catch(() => {});
-          }
+          const poison = isPoisonEvent(error);
+          const last = poison || attempt === this.maxAttempts;
+          this.log({ level: last ? 'error' : 'warn', msg: poison ? 'event handler rejected the event as poison' : 'event handler failed', topic, group, eventId: event.id, type: event.type, attempt, error: errorMessage(error) });
+          if (last) break;
+          await this.waitWithHeartbeats(this.retryDelayMs(attempt), heartbeat);
+          // Closing mid-retry: leave the offset uncommitted so the event is redelivered, not dead-lettered.
+          if (this.closed) throw new Error(`event ${event.id} not handled: the bus closed during its retries`);
         }
       }
-      attempt -= 1;
     } else {
       this.log({ level: 'error', msg: 'unreadable event message', topic, group, offset: message.offset, error: errorMessage(lastError) });
     }
@@ -336,7 +370,16 @@ export class KafkaEventBus implements EventBus {
       return;
     }
     // If this throws, the offset is not committed and kafkajs redelivers the message.
-    await this.sendToDeadLetter(topic, group, message, event, lastError, attempt);
+    await this.sendToDeadLetter(topic, group, message, event, lastError, attempts);
+  }
+
+  /** Waits `ms` between retries, heartbeating so the group keeps this member; stops early when closed. */
+  private async waitWithHeartbeats(ms: number, heartbeat: () => Promise<void>): Promise<void> {
+    const end = Date.now() + ms;
+    for (let left = ms; left > 0 && !this.closed; left = end - Date.now()) {
+      await sleep(Math.min(left, HEARTBEAT_SLICE_MS));
+      await heartbeat().catch(() => {});
+    }
   }
 
   async close(): Promise<void> {

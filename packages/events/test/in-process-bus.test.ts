@@ -32,7 +32,7 @@ describe('createEvent', () => {
 describe('InProcessEventBus', () => {
   let bus: InProcessEventBus;
   beforeEach(() => {
-    bus = new InProcessEventBus({ retryDelayMs: () => 5, log: () => {} });
+    bus = new InProcessEventBus({ maxAttempts: 3, retryDelayMs: () => 5, log: () => {} });
   });
   afterEach(() => bus.close());
 

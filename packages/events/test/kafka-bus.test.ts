@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createEvent, createEventBus, deadLetterTopicOf, isDeadLetter, KafkaEventBus, parseBrokers, type EventEnvelope } from '@flowforge/events';
+import { createEvent, createEventBus, deadLetterTopicOf, isDeadLetter, KafkaEventBus, parseBrokers, PoisonEventError, type EventEnvelope } from '@flowforge/events';
 import { describeWithService } from '@flowforge/testing';
 
 const quiet = () => {};
@@ -15,7 +15,7 @@ const until = async (check: () => boolean, timeoutMs = 30_000) => {
 describeWithService('KAFKA_BROKERS', 'KafkaEventBus against a real broker', (brokers) => {
   const buses: KafkaEventBus[] = [];
   const newBus = () => {
-    const bus = new KafkaEventBus({ brokers: parseBrokers(brokers), log: quiet, retryDelayMs: () => 20, clientId: 'flowforge-test' });
+    const bus = new KafkaEventBus({ brokers: parseBrokers(brokers), log: quiet, maxAttempts: 3, retryDelayMs: () => 20, clientId: 'flowforge-test' });
     buses.push(bus);
     return bus;
   };
@@ -77,6 +77,65 @@ describeWithService('KAFKA_BROKERS', 'KafkaEventBus against a real broker', (bro
     expect(processed).toEqual([2]);
     expect(isDeadLetter(dead[0]!)).toBe(true);
     expect(dead[0]).toMatchObject({ id: poison.id, deadletter: { topic: poisonTopic, group: `flaky-${topic}`, error: 'cannot apply event 1', attempts: 3 } });
+  }, T);
+
+  it('a PoisonEventError is dead-lettered on its first attempt; a retry heartbeats through a wait longer than the session timeout', async () => {
+    const producer = newBus();
+    const poisonTopic = `${topic}.poison-now`;
+    const attempts: number[] = [];
+    await newBus().subscribe(`poison-${topic}`, [poisonTopic], async (e, meta) => {
+      attempts.push(meta.attempt);
+      throw new PoisonEventError(`cannot apply ${e.id}`);
+    });
+    const dead: EventEnvelope[] = [];
+    await newBus().subscribe(`dlq-poison-${topic}`, [deadLetterTopicOf(poisonTopic)], async (e) => void dead.push(e));
+    const poison = event('p', 1);
+    await producer.publish(poisonTopic, [poison]);
+    await until(() => dead.length === 1);
+    expect(attempts).toEqual([1]);
+    expect(dead[0]).toMatchObject({ id: poison.id, deadletter: { attempts: 1, error: `cannot apply ${poison.id}` } });
+
+    // One retry after 35 s (kafkajs's session timeout is 30 s): the member heartbeats while it waits,
+    // so the group does not rebalance and the event is handled once, on attempt 2.
+    const slowTopic = `${topic}.slow-retry`;
+    const slow = new KafkaEventBus({ brokers: parseBrokers(brokers), log: quiet, maxAttempts: 2, retryDelayMs: () => 35_000, clientId: 'flowforge-test' });
+    buses.push(slow);
+    const seen: number[] = [];
+    await slow.subscribe(`slow-${topic}`, [slowTopic], async (_e, meta) => {
+      seen.push(meta.attempt);
+      if (meta.attempt === 1) throw new Error('database restarting');
+    });
+    await producer.publish(slowTopic, [event('s', 1)]);
+    await until(() => seen.length === 2, 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(seen).toEqual([1, 2]);
+  }, T);
+
+  it('KAFKA_NAMESPACE keeps two deployments on one cluster apart: prefixed topics and groups, logical names in handlers', async () => {
+    const ns = (name: string) => {
+      const bus = new KafkaEventBus({ brokers: parseBrokers(brokers), log: quiet, maxAttempts: 1, clientId: 'flowforge-test', env: { KAFKA_NAMESPACE: name } });
+      buses.push(bus);
+      return bus;
+    };
+    const [a, b] = [`a${randomUUID().slice(0, 8)}`, `b${randomUUID().slice(0, 8)}`];
+    const shared = `${topic}.shared`;
+    const got = { a: [] as string[], b: [] as string[] };
+    const seenTopics: string[] = [];
+    await ns(a).subscribe('insights.focus-facts', [shared], async (e, meta) => { got.a.push(e.id); seenTopics.push(meta.topic); });
+    await ns(b).subscribe('insights.focus-facts', [shared], async (e) => void got.b.push(e.id));
+    const [ea, eb] = [event('n', 1), event('n', 2)];
+    await ns(a).publish(shared, [ea]);
+    await ns(b).publish(shared, [eb]);
+    await until(() => got.a.length === 1 && got.b.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(got).toEqual({ a: [ea.id], b: [eb.id] });
+    expect(seenTopics).toEqual([shared]);
+    // On the broker the topic carries the namespace.
+    const raw: string[] = [];
+    await newBus().subscribe(`raw-${topic}`, [`${a}.${shared}`], async (e) => void raw.push(e.id), { fromBeginning: true });
+    await until(() => raw.length === 1);
+    expect(raw).toEqual([ea.id]);
+    expect(() => new KafkaEventBus({ brokers: parseBrokers(brokers), env: { KAFKA_NAMESPACE: 'has space' } })).toThrow(/KAFKA_NAMESPACE must be/);
   }, T);
 
   it('commits only handled offsets: a restarted member of the group resumes after the last handled event', async () => {

@@ -4,7 +4,7 @@
  * actualMinutes, category, rating, startedAt, endedAt }, plus `interruptionCount` and
  * `notes` when the producer sends them. Applied once per event id (processed_events).
  */
-import type { EventEnvelope } from '@flowforge/events';
+import { PoisonEventError, type EventEnvelope } from '@flowforge/events';
 import type { FactInput, FactRepository } from '../data/facts.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 
@@ -18,7 +18,8 @@ export const FOCUS_FACTS_CONSUMER = 'focus-facts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export class MalformedEventError extends Error {}
+/** The event can never be applied: dead-lettered at once, without retries. */
+export class MalformedEventError extends PoisonEventError {}
 
 function field<T>(data: Record<string, unknown>, name: string, check: (v: unknown) => boolean, optional = false): T {
   const value = data[name];
