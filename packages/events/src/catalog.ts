@@ -174,3 +174,87 @@ export interface GithubActivityData {
   pullRequest: { number: number; merged: boolean; additions: number | null; deletions: number | null } | null;
   occurredAt: string;
 }
+
+export const HabitsEvents = {
+  /** A habit was created (full state, with its schedule). */
+  created: 'flowforge.habits.habit.created',
+  /** Title, schedule, timesPerWeek, target or reminder changed (full state after the change). */
+  updated: 'flowforge.habits.habit.updated',
+  /** Archived or restored (data.archived tells which; full state). */
+  archived: 'flowforge.habits.habit.archived',
+  checkedIn: 'flowforge.habits.habit.checked_in',
+  checkInUndone: 'flowforge.habits.habit.check_in_undone',
+  goalProgressChanged: 'flowforge.habits.goal.progress_changed',
+} as const;
+export type HabitsEventType = (typeof HabitsEvents)[keyof typeof HabitsEvents];
+
+/**
+ * What a consumer needs to enumerate a habit's occurrences (see @flowforge/schedule): the canonical
+ * RRULE evaluated on LOCAL DATES from startDate, the "N times a week, any days" count (null: every
+ * occurrence of the rule is due), and the IANA time zone that decides which local date is "today"
+ * (the owner's profile zone when the event was written).
+ */
+export interface HabitScheduleData {
+  /** Canonical RRULE without "RRULE:", e.g. "FREQ=WEEKLY;BYDAY=MO,WE,FR". */
+  rrule: string;
+  timesPerWeek: number | null;
+  /** First local date of the schedule, YYYY-MM-DD. */
+  startDate: string;
+  timezone: string;
+}
+
+/** created / updated / archived. Subject: habitId. Tenant: organizationId. */
+export interface HabitEventData {
+  habitId: string;
+  userId: string;
+  organizationId: string;
+  title: string;
+  schedule: HabitScheduleData;
+  targetType: 'COUNT' | 'MINUTES';
+  /** Per occurrence: times (COUNT) or minutes (MINUTES). */
+  targetValue: number;
+  /** Local "HH:MM" or null. */
+  reminderTime: string | null;
+  archived: boolean;
+}
+
+/** Subject: habitId. Tenant: organizationId. */
+export interface HabitCheckedInData {
+  checkInId: string;
+  habitId: string;
+  userId: string;
+  organizationId: string;
+  /** Local date YYYY-MM-DD. */
+  date: string;
+  value: number;
+  targetValue: number;
+  completed: boolean;
+  /**
+   * The habit's schedule when it was checked in, so a consumer that missed created/updated still
+   * learns it. OPTIONAL: events written before it was added lack it (consumers must cope).
+   */
+  schedule?: HabitScheduleData;
+}
+
+/** Subject: habitId. Tenant: organizationId. */
+export interface HabitCheckInUndoneData {
+  checkInId: string;
+  habitId: string;
+  userId: string;
+  organizationId: string;
+  date: string;
+}
+
+/** Subject: goalId. Tenant: organizationId. */
+export interface GoalProgressChangedData {
+  goalId: string;
+  userId: string;
+  organizationId: string;
+  metric: 'FOCUS_MINUTES' | 'FOCUS_SESSIONS' | 'HABIT_COMPLETIONS' | 'MANUAL';
+  previous: number;
+  value: number;
+  target: number;
+  status: string;
+  source: string;
+  sourceId: string | null;
+}

@@ -42,12 +42,12 @@ describe('insights capabilities through the gateway', () => {
     const member = await addMember(admin, 'USER');
     expect(errorCode(await gql('{ organizationBurnoutSummary { available } }', {}, member.accessToken))).toBe('FORBIDDEN');
 
-    // Habit forecasts come from habits' check-in events.
+    // Habit forecasts come from habits' events (created carries the schedule, checked_in the check-in).
     const habit = await gqlOk<{ createHabit: { id: string } }>('mutation { createHabit(input: { title: "Walk", schedule: "FREQ=DAILY" }) { id } }', {}, admin.accessToken);
     await gqlOk('mutation($id: ID!) { checkIn(habitId: $id) { date } }', { id: habit.createHabit.id }, admin.accessToken);
     let forecast: Record<string, any> | undefined;
     for (let attempt = 0; attempt < 60 && !forecast; attempt += 1) {
-      const rows = (await gqlOk<{ me: { habitForecast: Record<string, any>[] } }>('{ me { habitForecast(days: 7) { habit { id } basedOnCheckIns occurrences { date missProbability } explanation } } }', {}, admin.accessToken)).me.habitForecast;
+      const rows = (await gqlOk<{ me: { habitForecast: Record<string, any>[] } }>('{ me { habitForecast(days: 7) { habit { id } basedOnCheckIns scheduleSource occurrences { date missProbability } explanation } } }', {}, admin.accessToken)).me.habitForecast;
       forecast = rows.find((row) => row.habit.id === habit.createHabit.id && row.basedOnCheckIns > 0);
       if (!forecast) await new Promise((resolve) => setTimeout(resolve, 250));
     }
@@ -57,5 +57,9 @@ describe('insights capabilities through the gateway', () => {
       expect(occurrence.missProbability).toBeLessThanOrEqual(1);
     }
     expect(forecast!.explanation.length).toBeGreaterThan(20);
+    // The schedule travels with the habit events: exactly the daily occurrences, not an inferred guess.
+    expect(forecast!.scheduleSource).toBe('SCHEDULE');
+    expect(forecast!.occurrences).toHaveLength(7);
+    expect(forecast!.explanation).toMatch(/^Schedule from the habit: every day \(FREQ=DAILY/);
   }, 90_000);
 });

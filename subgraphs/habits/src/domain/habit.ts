@@ -2,10 +2,10 @@
 import { badInput, requireText } from '@flowforge/runtime';
 import { addDays } from '@flowforge/time';
 import { validateDate } from './progress.js';
-import { parseSchedule, validateTimesPerWeek, type HabitSchedule } from './schedule.js';
+import { parseSchedule, validateTimesPerWeek, type HabitSchedule } from '@flowforge/schedule';
 
 export const MAX_TITLE_LENGTH = 120;
-export { MAX_SCHEDULE_LENGTH, parseSchedule } from './schedule.js';
+export { MAX_SCHEDULE_LENGTH, parseSchedule } from '@flowforge/schedule';
 /** How far back a new habit's startDate may go (so a new habit can adopt a streak already going). */
 export const MAX_START_BACKDATE_DAYS = 366;
 

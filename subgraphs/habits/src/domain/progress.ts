@@ -16,7 +16,7 @@
  */
 import { badInput } from '@flowforge/runtime';
 import { addDays, dayNumber } from '@flowforge/time';
-import { periodsBetween, type HabitSchedule, type Period } from './schedule.js';
+import { periodsBetween, type HabitSchedule, type Period } from '@flowforge/schedule';
 
 /** How many days late a check-in is still accepted: today, yesterday and the day before. */
 export const GRACE_DAYS = 2;

@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@flowforge/events';
+import { PoisonEventError, type EventEnvelope } from '@flowforge/events';
 import { localDate } from '@flowforge/time';
 import type { ProfileStore } from '../data/profiles.js';
 import type { Db } from '../data/rows.js';
@@ -20,7 +20,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * - flowforge.orgs.user.profile_changed: updates the user_profiles time-zone projection (older
  *   events never overwrite newer ones).
  * Runs inside consumeOnce (tools.events.subscribe): the effect and the processed_events row commit
- * together, so a redelivered event changes nothing. Anything else is ignored. Malformed events throw (the bus retries, then dead-letters them).
+ * together, so a redelivered event changes nothing. Anything else is ignored. Malformed events throw PoisonEventError: dead-lettered at once, never retried.
  */
 export function createEventHandler(profiles: ProfileStore, goals: GoalService) {
   return async (event: EventEnvelope, tx: Db): Promise<void> => {
@@ -28,7 +28,7 @@ export function createEventHandler(profiles: ProfileStore, goals: GoalService) {
       const data = event.data as SessionEnded;
       const endedAt = new Date(data?.endedAt);
       if (!UUID.test(data?.sessionId ?? '') || !UUID.test(data?.userId ?? '') || !UUID.test(data?.organizationId ?? '') || Number.isNaN(endedAt.getTime())) {
-        throw new Error(`${event.type} ${event.id} lacks sessionId, userId, organizationId or endedAt`);
+        throw new PoisonEventError(`${event.type} ${event.id} lacks sessionId, userId, organizationId or endedAt`);
       }
       const minutes = Number.isFinite(data.actualMinutes) ? Math.max(0, Number(data.actualMinutes)) : 0;
       {
@@ -48,7 +48,7 @@ export function createEventHandler(profiles: ProfileStore, goals: GoalService) {
     }
     if (event.type === USER_PROFILE_CHANGED) {
       const data = event.data as ProfileChanged;
-      if (!UUID.test(data?.userId ?? '')) throw new Error(`${event.type} ${event.id} lacks userId`);
+      if (!UUID.test(data?.userId ?? '')) throw new PoisonEventError(`${event.type} ${event.id} lacks userId`);
       if (!data.timezone) return;
       await profiles.apply(tx, data.userId, data.timezone, new Date(event.time));
     }

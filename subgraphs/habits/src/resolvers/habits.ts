@@ -2,7 +2,7 @@ import { localDate } from '@flowforge/time';
 import type { HabitParent } from '../data/rows.js';
 import { habitSchedule } from '../domain/habit.js';
 import { checkableDates, completionRate, habitStreak, isCompletedValue, periodStates, validateRange } from '../domain/progress.js';
-import { describeSchedule, periodsBetween } from '../domain/schedule.js';
+import { describeSchedule, periodsBetween } from '@flowforge/schedule';
 import type { HabitCheckInResolvers, HabitResolvers, MutationResolvers, QueryResolvers } from '../generated/graphql.js';
 
 export const habitQueries: QueryResolvers = {

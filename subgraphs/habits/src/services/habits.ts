@@ -1,11 +1,12 @@
 import type { Identity } from '@flowforge/auth';
+import type { HabitCheckedInData } from '@flowforge/events';
 import { badInput, conflict, notFound, requireId, requirePermission } from '@flowforge/runtime';
 import { addDays, localDate } from '@flowforge/time';
 import type { ProfileStore } from '../data/profiles.js';
 import { checkInRow, habitRow, toDbDate, type CheckInRow, type Db, type HabitRow } from '../data/rows.js';
 import { habitSchedule, TARGET_LIMITS, validateCreateHabit, validateUpdateHabit, type CreateHabitInput, type UpdateHabitInput } from '../domain/habit.js';
 import { assertCheckInAllowed, GRACE_DAYS, isCompletedValue, validateDate, validateRange } from '../domain/progress.js';
-import { HABIT_CHECK_IN_UNDONE, HABIT_CHECKED_IN, habitsEvent, type EventTools } from '../events/envelope.js';
+import { HABIT_ARCHIVED, HABIT_CHECK_IN_UNDONE, HABIT_CHECKED_IN, HABIT_CREATED, HABIT_UPDATED, habitEventData, habitsEvent, scheduleData, type EventTools } from '../events/envelope.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { GoalService } from './goals.js';
 
@@ -27,10 +28,13 @@ export class HabitService {
 
   async create(identity: Identity, input: CreateHabitInput): Promise<HabitRow> {
     const member = requirePermission(identity, 'domain:own:write');
-    const { today } = await this.today(member.userId);
+    const { timeZone, today } = await this.today(member.userId);
     const valid = validateCreateHabit(input, today);
-    const row = await this.db.habit.create({ data: { organizationId: member.organizationId, userId: member.userId, ...valid, startDate: toDbDate(valid.startDate) } });
-    return habitRow(row);
+    return this.events.transaction(async (tx) => {
+      const row = habitRow(await tx.habit.create({ data: { organizationId: member.organizationId, userId: member.userId, ...valid, startDate: toDbDate(valid.startDate) } }));
+      await this.events.publish(tx, [habitsEvent(HABIT_CREATED, row.id, row.organizationId, habitEventData(row, timeZone))]);
+      return row;
+    });
   }
 
   async get(identity: Identity, id: string): Promise<HabitRow> {
@@ -69,6 +73,7 @@ export class HabitService {
       const current = await this.owned(tx, member.organizationId, member.userId, id);
       const changes = validateUpdateHabit(current as never, input);
       const updated = habitRow(await tx.habit.update({ where: { id: current.id }, data: changes as never }));
+      if (Object.keys(changes).length > 0) await this.events.publish(tx, [habitsEvent(HABIT_UPDATED, updated.id, updated.organizationId, habitEventData(updated, timeZone))]);
       // A new target changes which check-ins complete their day.
       if (changes.targetValue !== undefined && changes.targetValue !== current.targetValue) {
         await this.goals.recompute(tx, { organizationId: member.organizationId, userId: member.userId, metrics: ['HABIT_COMPLETIONS'], habitId: current.id }, 'RECOMPUTE', current.id, timeZone);
@@ -79,10 +84,13 @@ export class HabitService {
 
   async archive(identity: Identity, id: string, archived: boolean): Promise<HabitRow> {
     const member = requirePermission(identity, 'domain:own:write');
+    const { timeZone } = await this.today(member.userId);
     return this.events.transaction(async (tx) => {
       const current = await this.owned(tx, member.organizationId, member.userId, id);
       if (current.archived === archived) return current;
-      return habitRow(await tx.habit.update({ where: { id: current.id }, data: { archived } }));
+      const updated = habitRow(await tx.habit.update({ where: { id: current.id }, data: { archived } }));
+      await this.events.publish(tx, [habitsEvent(HABIT_ARCHIVED, updated.id, updated.organizationId, habitEventData(updated, timeZone))]);
+      return updated;
     });
   }
 
@@ -113,7 +121,8 @@ export class HabitService {
       await this.events.publish(tx, [habitsEvent(HABIT_CHECKED_IN, habit.id, member.organizationId, {
         checkInId: row.id, habitId: habit.id, userId: member.userId, organizationId: member.organizationId,
         date: row.date, value: row.value, targetValue: habit.targetValue, completed: isCompletedValue(row.value, habit.targetValue),
-      })]);
+        schedule: scheduleData(habit, timeZone),
+      } satisfies HabitCheckedInData)]);
       await this.goals.recompute(tx, { organizationId: member.organizationId, userId: member.userId, metrics: ['HABIT_COMPLETIONS'], habitId: habit.id }, 'HABIT_CHECK_IN', row.id, timeZone);
       return row;
     });

@@ -1,7 +1,7 @@
 import { rejection } from '@flowforge/testing';
 import { localDate } from '@flowforge/time';
 import { assertCheckInAllowed, checkableDates, completionRate, habitStreak, periodStates, validateRange } from '../../src/domain/progress.js';
-import { parseSchedule } from '../../src/domain/schedule.js';
+import { parseSchedule } from '@flowforge/schedule';
 
 const weekdays = { schedule: parseSchedule('FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR'), startDate: '2026-03-16', timesPerWeek: null };
 const set = (...dates: string[]) => new Set(dates);

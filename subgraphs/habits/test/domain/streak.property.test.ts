@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { dayNumber, formatDayNumber, isoWeekdayIndex } from '@flowforge/time';
 import { completionRate, habitStreak } from '../../src/domain/progress.js';
-import { parseSchedule } from '../../src/domain/schedule.js';
+import { parseSchedule } from '@flowforge/schedule';
 
 const WD = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
 

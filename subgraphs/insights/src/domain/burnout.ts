@@ -155,3 +155,39 @@ export function burnoutRisk(sessions: readonly BurnoutSession[], now: Date, time
 
 /** A group view: only when at least MIN_GROUP people contribute (never exposes individuals). */
 export const MIN_GROUP = 5;
+
+export interface BurnoutGroupSummary {
+  available: boolean;
+  people: number;
+  minimumPeople: number;
+  averageScore: number | null;
+  levels: { level: BurnoutResult['level']; people: number }[];
+  signals: { name: string; averagePoints: number }[];
+  explanation: string;
+}
+
+/** The group view without numbers: fewer than MIN_GROUP people contribute. */
+export function tooFewPeople(people: number, who = 'members'): BurnoutGroupSummary {
+  return { available: false, people, minimumPeople: MIN_GROUP, averageScore: null, levels: [], signals: [],
+    explanation: `Not enough people to show a group view without exposing individuals: ${people} ${who} with 3 or more focus sessions in the last 4 weeks (at least ${MIN_GROUP} needed; opted-out members are never counted).` };
+}
+
+/**
+ * A group's view (an organization, a team) from its contributors' individual results: the mean
+ * score, how many people are at each level and each signal's mean points. With fewer than
+ * MIN_GROUP results: available = false and no numbers. `who` names the contributors in the
+ * explanation, e.g. "members" or "team members".
+ */
+export function summarizeBurnout(results: readonly BurnoutResult[], who = 'members'): BurnoutGroupSummary {
+  const base = { minimumPeople: MIN_GROUP, people: results.length };
+  if (results.length < MIN_GROUP) return tooFewPeople(results.length, who);
+  const averageScore = r1(results.reduce((s, r) => s + r.score, 0) / results.length);
+  const levels = (['LOW', 'MODERATE', 'HIGH'] as const).map((level) => ({ level, people: results.filter((r) => r.level === level).length }));
+  const names = results[0]!.signals.map((s) => s.name);
+  const signals = names.map((name) => ({ name, averagePoints: r1(results.reduce((s, r) => s + (r.signals.find((x) => x.name === name)?.points ?? 0), 0) / results.length) }));
+  const top = [...signals].sort((a, b) => b.averagePoints - a.averagePoints)[0]!;
+  return {
+    ...base, available: true, averageScore, levels, signals,
+    explanation: `Average burnout risk ${averageScore}/100 (${levelOf(averageScore).toLowerCase()}) over ${results.length} ${who} with recent focus sessions; the largest contributor on average is ${top.name.toLowerCase().replace(/_/g, ' ')} (+${top.averagePoints}). Aggregates only; no individual is shown.`,
+  };
+}

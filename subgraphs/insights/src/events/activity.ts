@@ -5,10 +5,14 @@
  *    flowforge.insights.insight.created { insightId, userId, organizationId, kind, title } (the
  *    gateway's insightCreated subscription reads data.userId and data.insightId);
  *  - flowforge.habits.habit.checked_in / check_in_undone -> habit_checkin_facts;
+ *  - flowforge.habits.habit.created / updated / archived (full state) and the optional `schedule` of
+ *    checked_in -> habit_schedule_facts (newest event wins; checked_in events written before the
+ *    schedule was added carry none and leave the row alone, so the forecast infers one);
  *  - flowforge.habits.goal.progress_changed -> goal_progress_facts.
  * Runs inside the backbone's consumeOnce transaction (applied once per event id).
  */
-import { createEvent, type EventEnvelope } from '@flowforge/events';
+import { createEvent, HabitsEvents, type EventEnvelope } from '@flowforge/events';
+import { parseSchedule } from '@flowforge/schedule';
 import { localDate, localDayBounds } from '@flowforge/time';
 import { suggestBreak } from '../domain/breaks.js';
 import { sessionQuality } from '../domain/focus-features.js';
@@ -20,7 +24,7 @@ export const HABITS_CONSUMER = 'habits-facts';
 export const HABITS_TOPIC = 'flowforge.habits';
 export const INSIGHT_CREATED = 'flowforge.insights.insight.created';
 
-export type InsightsTx = Pick<PrismaClient, 'focusSessionActivity' | 'focusSessionFact' | 'habitCheckInFact' | 'goalProgressFact' | 'insight' | 'insightsUserSetting'>;
+export type InsightsTx = Pick<PrismaClient, 'focusSessionActivity' | 'focusSessionFact' | 'habitCheckInFact' | 'habitScheduleFact' | 'goalProgressFact' | 'insight' | 'insightsUserSetting'>;
 export type Publish = (tx: unknown, events: readonly EventEnvelope[]) => Promise<void>;
 
 const data = (event: EventEnvelope) => (event.data ?? {}) as Record<string, unknown>;
@@ -30,6 +34,23 @@ const str = (d: Record<string, unknown>, key: string, type: string): string => {
   return v;
 };
 const num = (v: unknown, fallback = 0) => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
+
+/** data.schedule of a habit event (HabitScheduleData), validated; throws MalformedEventError. */
+function readSchedule(value: unknown, type: string) {
+  if (!value || typeof value !== 'object') throw new MalformedEventError(`${type}: data.schedule is missing or invalid`);
+  const s = value as Record<string, unknown>;
+  let rrule: string;
+  try {
+    rrule = parseSchedule(str(s, 'rrule', type), 'data.schedule.rrule').rule;
+  } catch (error) {
+    throw error instanceof MalformedEventError ? error : new MalformedEventError(`${type}: ${(error as Error).message}`);
+  }
+  const startDate = str(s, 'startDate', type).slice(0, 10);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(startDate)) throw new MalformedEventError(`${type}: data.schedule.startDate is not a date`);
+  const timesPerWeek = s.timesPerWeek == null ? null : Number(s.timesPerWeek);
+  if (timesPerWeek !== null && !(Number.isInteger(timesPerWeek) && timesPerWeek >= 1 && timesPerWeek <= 7)) throw new MalformedEventError(`${type}: data.schedule.timesPerWeek is invalid`);
+  return { rrule, timesPerWeek, startDate, timezone: str(s, 'timezone', type) };
+}
 
 export class ActivityHandler {
   constructor(private readonly publish: Publish, private readonly now: () => Date = () => new Date()) {}
@@ -77,14 +98,42 @@ export class ActivityHandler {
     return insight;
   }
 
+  /**
+   * Upserts habit_schedule_facts unless a newer event already wrote the row. `full`: the event carries
+   * the whole habit (created/updated/archived); otherwise (checked_in) only schedule and target.
+   */
+  private async projectSchedule(tx: InsightsTx, event: EventEnvelope, d: Record<string, unknown>, full: boolean): Promise<void> {
+    let schedule: { rrule: string; timesPerWeek: number | null; startDate: string; timezone: string };
+    try {
+      schedule = readSchedule(d.schedule, event.type);
+    } catch (error) {
+      if (full) throw error;
+      // checked_in written before the schedule was added (or, never expected, with a broken one): the
+      // check-in is recorded all the same, and the forecast keeps its current schedule or infers one.
+      return;
+    }
+    const habitId = str(d, 'habitId', event.type);
+    const eventTime = new Date(event.time);
+    const row = {
+      organizationId: str(d, 'organizationId', event.type), userId: str(d, 'userId', event.type), ...schedule,
+      targetValue: Math.round(num(d.targetValue, 1)), eventTime,
+      ...(full && { title: typeof d.title === 'string' ? d.title : null, targetType: typeof d.targetType === 'string' ? d.targetType : null, archived: d.archived === true }),
+    };
+    const { count } = await tx.habitScheduleFact.updateMany({ where: { habitId, eventTime: { lte: eventTime } }, data: row });
+    if (count === 0) await tx.habitScheduleFact.createMany({ data: [{ habitId, ...row }], skipDuplicates: true });
+  }
+
   readonly handleHabits = async (event: EventEnvelope, txClient: unknown): Promise<void> => {
     const tx = txClient as InsightsTx;
     const d = data(event);
-    if (event.type === 'flowforge.habits.habit.checked_in') {
+    if (event.type === HabitsEvents.created || event.type === HabitsEvents.updated || event.type === HabitsEvents.archived) {
+      await this.projectSchedule(tx, event, d, true);
+    } else if (event.type === HabitsEvents.checkedIn) {
       const habitId = str(d, 'habitId', event.type);
       const date = str(d, 'date', event.type).slice(0, 10);
       const row = { organizationId: str(d, 'organizationId', event.type), userId: str(d, 'userId', event.type), value: Math.round(num(d.value, 1)), targetValue: Math.round(num(d.targetValue, 1)), completed: d.completed !== false, recordedAt: new Date(event.time) };
       await tx.habitCheckInFact.upsert({ where: { habitId_date: { habitId, date } }, create: { habitId, date, ...row }, update: row });
+      await this.projectSchedule(tx, event, d, false);
     } else if (event.type === 'flowforge.habits.habit.check_in_undone') {
       await tx.habitCheckInFact.deleteMany({ where: { habitId: str(d, 'habitId', event.type), date: str(d, 'date', event.type).slice(0, 10) } });
     } else if (event.type === 'flowforge.habits.goal.progress_changed') {

@@ -2,9 +2,9 @@ import type { Identity } from '@flowforge/auth';
 import { badInput, forbidden, requireMember, requirePermission } from '@flowforge/runtime';
 import { addDays, localDate, localDayBounds, localMinutesOfDay } from '@flowforge/time';
 import { ASK_HELP, parseQuestion, type AskQuery } from '../domain/ask.js';
-import { burnoutRisk, levelOf, MIN_GROUP, type BurnoutResult, type BurnoutSession } from '../domain/burnout.js';
+import { burnoutRisk, MIN_GROUP, summarizeBurnout, tooFewPeople, type BurnoutGroupSummary, type BurnoutResult, type BurnoutSession } from '../domain/burnout.js';
 import { sessionQuality } from '../domain/focus-features.js';
-import { forecastGoal, forecastHabit, type GoalInfo } from '../domain/habit-goal-forecast.js';
+import { forecastGoal, forecastHabit, HISTORY_DAYS as HABIT_HISTORY_DAYS, type GoalInfo } from '../domain/habit-goal-forecast.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { NoteClassifier } from '../ml/note-model.js';
 import type { SettingsRepository } from '../data/settings.js';
@@ -19,6 +19,9 @@ function own(identity: Identity, userId: string) {
   if (member.userId !== userId) throw forbidden('Only your own insights: burnout risk, forecasts, the assistant and insights are personal.');
   return member;
 }
+
+/** A team as insights sees it: its key and, from orgs (@requires), its organization and members' user ids. */
+export interface TeamMembers { id: string; organizationId: string; memberUserIds: readonly string[] }
 
 export interface UserWithGoals { id: string; timezone?: string; goals?: (GoalInfo | null)[] | null }
 
@@ -56,40 +59,62 @@ export class AdviceService {
   }
 
   /** ADMIN/MANAGER: the organization's aggregate, only when >= 5 people (not opted out) contribute. */
-  async organizationSummary(identity: Identity) {
+  async organizationSummary(identity: Identity): Promise<BurnoutGroupSummary> {
     const member = requirePermission(identity, 'focus:members:read');
+    return this.burnoutSummary(member.organizationId, null, 'members');
+  }
+
+  /**
+   * ADMIN/MANAGER of the team's organization, while it is the active one: the aggregate over the
+   * team's members (user ids from orgs, through the gateway's @requires), with the same rules.
+   */
+  async teamSummary(identity: Identity, team: TeamMembers): Promise<BurnoutGroupSummary> {
+    const member = requirePermission(identity, 'focus:members:read');
+    if (team.organizationId !== member.organizationId) throw forbidden('That team belongs to another organization: switch to it (switchOrganization) to see its burnout risk.');
+    return this.burnoutSummary(member.organizationId, team.memberUserIds, 'team members');
+  }
+
+  /**
+   * The group view over a set of people: those of `userIds` (null: anyone) with 3 or more focus
+   * sessions in the organization in the last 4 weeks who did not opt out; numbers only when at
+   * least MIN_GROUP of them contribute (see summarizeBurnout). Callers check permissions.
+   */
+  async burnoutSummary(organizationId: string, userIds: readonly string[] | null, who = 'members'): Promise<BurnoutGroupSummary> {
     const { db, settings } = this.deps;
-    const recent = await db.focusSessionFact.findMany({ where: { organizationId: member.organizationId, startedAt: { gte: new Date(this.now().getTime() - 28 * DAY) } }, select: { userId: true } });
+    if (userIds !== null && userIds.length === 0) return tooFewPeople(0, who);
+    const since = new Date(this.now().getTime() - 28 * DAY);
+    const recent = await db.focusSessionFact.findMany({ where: { organizationId, startedAt: { gte: since }, ...(userIds === null ? {} : { userId: { in: [...new Set(userIds)] } }) }, select: { userId: true } });
     const counts = new Map<string, number>();
     for (const r of recent) counts.set(r.userId, (counts.get(r.userId) ?? 0) + 1);
     const optedOut = await settings.optedOutAmong([...counts.keys()]);
     const people = [...counts.entries()].filter(([id, n]) => n >= 3 && !optedOut.has(id)).map(([id]) => id);
-    const base = { minimumPeople: MIN_GROUP, people: people.length, excludedOptedOut: optedOut.size };
-    if (people.length < MIN_GROUP) {
-      return { ...base, available: false, averageScore: null, levels: [], signals: [], explanation: `Not enough people to show a group view without exposing individuals: ${people.length} member(s) with 3 or more focus sessions in the last 4 weeks (at least ${MIN_GROUP} needed; opted-out members are never counted).` };
-    }
+    // Below the minimum, no one's sessions are even read.
+    if (people.length < MIN_GROUP) return tooFewPeople(people.length, who);
     const timezones = await settings.timezones(people);
-    const sessions = await this.burnoutSessions(member.organizationId, people);
-    const results = people.map((id) => burnoutRisk(sessions.get(id) ?? [], this.now(), timezones.get(id) ?? 'UTC'));
-    const averageScore = r1(results.reduce((s, r) => s + r.score, 0) / results.length);
-    const levels = (['LOW', 'MODERATE', 'HIGH'] as const).map((level) => ({ level, people: results.filter((r) => r.level === level).length }));
-    const names = results[0]!.signals.map((s) => s.name);
-    const signals = names.map((name) => ({ name, averagePoints: r1(results.reduce((s, r) => s + (r.signals.find((x) => x.name === name)?.points ?? 0), 0) / results.length) }));
-    const top = [...signals].sort((a, b) => b.averagePoints - a.averagePoints)[0]!;
-    return {
-      ...base, available: true, averageScore, levels, signals,
-      explanation: `Average burnout risk ${averageScore}/100 (${levelOf(averageScore).toLowerCase()}) over ${people.length} members with recent focus sessions; the largest contributor on average is ${top.name.toLowerCase().replace(/_/g, ' ')} (+${top.averagePoints}). Aggregates only; no individual is shown.`,
-    };
+    const sessions = await this.burnoutSessions(organizationId, people);
+    return summarizeBurnout(people.map((id) => burnoutRisk(sessions.get(id) ?? [], this.now(), timezones.get(id) ?? 'UTC')), who);
   }
 
+  /**
+   * One forecast per habit with a schedule fact (not archived) or check-ins in the last 12 weeks: from
+   * the projected schedule when there is one, else from the schedule inferred from the check-ins.
+   */
   async habitForecast(identity: Identity, user: { id: string; timezone?: string }, days: number) {
     const member = own(identity, user.id);
     if (!Number.isInteger(days) || days < 1 || days > 31) throw badInput('days must be a whole number between 1 and 31.', 'days');
     const today = localDate(this.now(), user.timezone ?? 'UTC');
-    const rows = await this.deps.db.habitCheckInFact.findMany({ where: { organizationId: member.organizationId, userId: user.id, date: { gte: addDays(today, -84) } }, orderBy: { date: 'asc' } });
-    const byHabit = new Map<string, typeof rows>();
-    for (const r of rows) byHabit.set(r.habitId, [...(byHabit.get(r.habitId) ?? []), r]);
-    return [...byHabit.entries()].map(([habitId, list]) => ({ ...forecastHabit(habitId, list, today, days), habit: { id: habitId } }));
+    const scope = { organizationId: member.organizationId, userId: user.id };
+    const [rows, schedules] = await Promise.all([
+      this.deps.db.habitCheckInFact.findMany({ where: { ...scope, date: { gte: addDays(today, -HABIT_HISTORY_DAYS) } }, orderBy: { date: 'asc' } }),
+      this.deps.db.habitScheduleFact.findMany({ where: scope, orderBy: { habitId: 'asc' } }),
+    ]);
+    const scheduleOf = new Map(schedules.map((s) => [s.habitId, s]));
+    const byHabit = new Map<string, typeof rows>(schedules.filter((s) => !s.archived).map((s) => [s.habitId, []]));
+    for (const r of rows) {
+      if (scheduleOf.get(r.habitId)?.archived) continue; // archived: nothing upcoming
+      byHabit.set(r.habitId, [...(byHabit.get(r.habitId) ?? []), r]);
+    }
+    return [...byHabit.entries()].map(([habitId, list]) => ({ ...forecastHabit(habitId, list, today, days, scheduleOf.get(habitId) ?? null), habit: { id: habitId } }));
   }
 
   private async goalHistory(organizationId: string, userId: string, goalIds: string[], timeZone: string) {

@@ -31,7 +31,14 @@ export const Team: TeamResolvers = {
     return team;
   },
   workspace: (team, _args, { loaders }) => required(loaders.workspaces.load(team.workspaceId), 'team workspace'),
+  organization: (team, _args, { loaders }) => required(loaders.organizations.load(team.organizationId), 'team organization'),
   members: (team, _args, { db }) => db.membership.findMany({ where: { teams: { some: { teamId: team.id } } }, orderBy: { createdAt: 'asc' } }),
+  /** The members' user ids: the same rows as `members`, and only for a member of the team's organization. */
+  async memberUserIds(team, _args, context) {
+    await callerRoleIn(context, team.organizationId);
+    const rows = await context.db.membership.findMany({ where: { organizationId: team.organizationId, teams: { some: { teamId: team.id } } }, orderBy: { createdAt: 'asc' }, select: { userId: true } });
+    return rows.map((row) => row.userId);
+  },
 };
 
 export const Invitation: InvitationResolvers = {

@@ -1,5 +1,5 @@
 import { rejection } from '@flowforge/testing';
-import { describeSchedule, isCheckInDate, occurrencesBetween, parseSchedule, periodsBetween, validateTimesPerWeek } from '../../src/domain/schedule.js';
+import { describeSchedule, isCheckInDate, occurrencesBetween, parseSchedule, periodsBetween, validateTimesPerWeek } from '../src/schedule.js';
 
 describe('parseSchedule', () => {
   it('accepts supported rules, with or without RRULE:, in any case, and canonicalises them', () => {

@@ -13,6 +13,9 @@
  *   it then needs min(N, days left in it).
  *
  * Pure: no I/O. Errors are BAD_USER_INPUT naming the field.
+ *
+ * Shared: habits owns and validates schedules; insights expands the schedule it projects from the
+ * habit events (HabitScheduleData in @flowforge/events) for the habit break forecast.
  */
 import { badInput } from '@flowforge/runtime';
 import { dayNumber, formatDayNumber, isoWeekdayIndex, MS_PER_DAY } from '@flowforge/time';
