@@ -81,7 +81,8 @@ export interface WallClock {
   second: number;
 }
 
-export function wallClock(epochMs: number, timeZone: string): WallClock {
+/** The wall clock straight from Intl (slow: formatToParts costs several microseconds). */
+export function intlWallClock(epochMs: number, timeZone: string): WallClock {
   const parts = formatterFor(timeZone).formatToParts(new Date(epochMs));
   const out: WallClock = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
   let bc = false;
@@ -116,6 +117,13 @@ export function wallClock(epochMs: number, timeZone: string): WallClock {
   return out;
 }
 
+/** The wall-clock time of `epochMs` in `timeZone` (second precision), from the cached UTC offset. */
+export function wallClock(epochMs: number, timeZone: string): WallClock {
+  const floored = Math.floor(epochMs / 1000) * 1000;
+  const d = new Date(floored + offsetMs(floored, timeZone));
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
+}
+
 /** Date.UTC without the 0..99 → 1900..1999 year quirk. */
 export function utcMs(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number {
   const d = new Date(0);
@@ -124,11 +132,41 @@ export function utcMs(year: number, month: number, day: number, hour = 0, minute
   return d.getTime();
 }
 
-/** Offset of local wall-clock time from UTC at the given instant, in ms (e.g. +2h for CEST). */
-export function offsetMs(epochMs: number, timeZone: string): number {
+/** Offset straight from Intl at the given instant, in ms. */
+function intlOffsetMs(epochMs: number, timeZone: string): number {
   const floored = Math.floor(epochMs / 1000) * 1000; // Intl has second precision
-  const w = wallClock(floored, timeZone);
+  const w = intlWallClock(floored, timeZone);
   return utcMs(w.year, w.month, w.day, w.hour, w.minute, w.second) - floored;
+}
+
+const MS_PER_HOUR = 3_600_000;
+/** Per zone: hour bucket -> the offset through that whole hour, or NaN when it holds a transition. */
+const offsetCache = new Map<string, Map<number, number>>();
+const OFFSET_CACHE_HOURS_PER_ZONE = 50_000;
+
+/**
+ * Offset of local wall-clock time from UTC at the given instant, in ms (e.g. +2h for CEST).
+ *
+ * Remembered per zone and UTC hour: an hour whose first and last second have the same offset has it
+ * throughout, because time-zone data never has two transitions within one hour. An hour holding a
+ * transition is asked of Intl every time.
+ */
+export function offsetMs(epochMs: number, timeZone: string): number {
+  let zone = offsetCache.get(timeZone);
+  if (zone === undefined) {
+    assertValidTimeZone(timeZone);
+    zone = new Map();
+    offsetCache.set(timeZone, zone);
+  }
+  const hour = Math.floor(epochMs / MS_PER_HOUR);
+  let offset = zone.get(hour);
+  if (offset === undefined) {
+    const first = intlOffsetMs(hour * MS_PER_HOUR, timeZone);
+    offset = first === intlOffsetMs(hour * MS_PER_HOUR + MS_PER_HOUR - 1000, timeZone) ? first : Number.NaN;
+    if (zone.size >= OFFSET_CACHE_HOURS_PER_ZONE) zone.clear();
+    zone.set(hour, offset);
+  }
+  return Number.isNaN(offset) ? intlOffsetMs(epochMs, timeZone) : offset;
 }
 
 /**
