@@ -6,8 +6,9 @@
  * SLACK_OAUTH_AUTHORIZE_URL, SLACK_OAUTH_TOKEN_URL, SLACK_API_URL, SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_SIGNING_SECRET
  * MICROSOFT_OAUTH_AUTHORIZE_URL, MICROSOFT_OAUTH_TOKEN_URL, MICROSOFT_GRAPH_API_URL, MICROSOFT_CLIENT_ID, MICROSOFT_CLIENT_SECRET,
  *   MICROSOFT_TENANT (default "common"; used in the default authorize/token URLs)
- * JIRA_OAUTH_AUTHORIZE_URL, JIRA_OAUTH_TOKEN_URL, JIRA_API_URL (https://api.atlassian.com/ex/jira/<cloudId>), JIRA_SITE_URL
- *   (https://<site>.atlassian.net, for task links), JIRA_CLIENT_ID, JIRA_CLIENT_SECRET, JIRA_WEBHOOK_SECRET
+ * JIRA_OAUTH_AUTHORIZE_URL, JIRA_OAUTH_TOKEN_URL, JIRA_API_URL (the Atlassian API gateway, default https://api.atlassian.com:
+ *   accessible-resources there, site calls under /ex/jira/<cloudId>), JIRA_SITE_URL (optional https://<site>.atlassian.net:
+ *   the site to use when the token reaches several), JIRA_CLIENT_ID, JIRA_CLIENT_SECRET, JIRA_WEBHOOK_SECRET
  * GITHUB_OAUTH_AUTHORIZE_URL, GITHUB_OAUTH_TOKEN_URL, GITHUB_API_URL, GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET, GITHUB_WEBHOOK_SECRET
  * INTEGRATIONS_PUBLIC_URL: the public origin of /oauth/callback/* and /webhooks/* (default FLOWFORGE_PUBLIC_URL,
  *   else the local gateway).
@@ -88,7 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IntegrationsCo
       // Read and transition the user's issues, know who they are (webhook assignee), refresh tokens.
       oauth: oauth(env, 'JIRA', { authorize: 'https://auth.atlassian.com/authorize', token: 'https://auth.atlassian.com/oauth/token' },
         ['read:jira-work', 'write:jira-work', 'read:jira-user', 'offline_access'], { authorizeParams: { audience: 'api.atlassian.com', prompt: 'consent' } }),
-      apiUrl: (env.JIRA_API_URL ?? 'https://api.atlassian.com/ex/jira/unset').replace(/\/+$/, ''),
+      // The gateway root; an old-style value ending in /ex/jira/<cloudId> is cut back to it (the cloud id is discovered per connection).
+      apiUrl: (env.JIRA_API_URL ?? 'https://api.atlassian.com').replace(/\/+$/, '').replace(/\/ex\/jira\/[^/]*$/, ''),
       siteUrl: env.JIRA_SITE_URL?.replace(/\/+$/, '') ?? null,
       webhookSecret: env.JIRA_WEBHOOK_SECRET ?? null,
       pollIntervalMs: Number(env.JIRA_POLL_INTERVAL_MS ?? 60 * 60_000),

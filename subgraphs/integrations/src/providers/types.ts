@@ -20,13 +20,24 @@ export interface OAuthConfig {
   authorizeParams?: Record<string, string>;
   /** Space (RFC 6749) or comma (Slack's user_scope) separated. */
   scopeParam?: string;
+  /**
+   * Provider quirk hook: rewrites the token endpoint's raw answer (code exchange and refresh) into an
+   * RFC 6749 one before oauth4webapi reads it (e.g. GitHub answers errors with HTTP 200 + { error }).
+   */
+  tokenResponse?: (response: Response) => Promise<Response>;
 }
 
 /** What a connector call gets: a fresh access token and the provider's HTTP client. */
 export interface ConnectorCall {
   accessToken(): Promise<string>;
   http: ProviderHttpClient;
-  connection: { id: string; userId: string; organizationId: string; externalAccountId: string | null };
+  connection: { id: string; userId: string; organizationId: string; externalAccountId: string | null; /** The stored provider state (e.g. the Jira site), when the caller has it. */ providerState?: unknown };
+}
+
+/** What identify() may return besides the bare account id: provider state to store on the connection (merged per top-level key). */
+export interface ConnectorIdentity {
+  accountId: string | null;
+  providerState?: Record<string, unknown>;
 }
 
 /** One page of provider items; `cursor` is set only when the listing finished (Google: on the last page). */
@@ -56,7 +67,7 @@ export interface Connector<TItem = unknown, TWrite = unknown, TWriteResult = unk
   /** Null when the provider is not configured on this server (no client id). */
   readonly oauth: OAuthConfig | null;
   /** Who is connected (email, user id, login), asked once after the OAuth callback. */
-  identify?(call: ConnectorCall): Promise<string | null>;
+  identify?(call: ConnectorCall): Promise<string | ConnectorIdentity | null>;
   fullSync?(call: ConnectorCall): AsyncIterable<SyncBatch<TItem>>;
   incrementalSync?(call: ConnectorCall, cursor: string): AsyncIterable<SyncBatch<TItem>>;
   /** Verifies the signature or channel token BEFORE parsing, then classifies the request. */

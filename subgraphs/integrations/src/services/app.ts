@@ -78,7 +78,7 @@ export class IntegrationsApp {
     this.google = new GoogleCalendarConnector({ oauth: this.config.google.oauth, apiUrl: this.config.google.apiUrl, syncWindowDays: this.config.google.syncWindowDays, pageSize: options.pageSize });
     this.slack = new SlackConnector(this.config.slack.oauth, this.config.slack.apiUrl, this.config.slack.signingSecret);
     this.github = new GithubConnector(this.config.github.oauth, this.config.github.apiUrl, this.config.github.webhookSecret);
-    this.jira = new JiraConnector(this.config.jira.oauth, this.config.jira.apiUrl, this.config.jira.webhookSecret, options.pageSize ?? 50);
+    this.jira = new JiraConnector(this.config.jira.oauth, this.config.jira.apiUrl, this.config.jira.webhookSecret, options.pageSize ?? 50, this.config.jira.siteUrl);
     this.teams = new MicrosoftTeamsConnector(this.config.microsoft.oauth, this.config.microsoft.apiUrl);
     this.connectorsByProvider = { GOOGLE_CALENDAR: this.google, SLACK: this.slack, GITHUB: this.github, MICROSOFT_TEAMS: this.teams, JIRA: this.jira };
     const connectors = (provider: ProviderName) => this.connectorsByProvider[provider] ?? null;
@@ -94,7 +94,7 @@ export class IntegrationsApp {
     this.engine = new SyncEngine(db, this.calls, connectors, events, log);
     this.push = new PushChannels(db, this.calls, this.google, this.config, log);
     this.teamsPresence = new TeamsPresence(db, this.calls, this.teams, this.config, log);
-    this.jiraTasks = new JiraTasks(db, this.calls, this.jira, this.config.jira.siteUrl, log);
+    this.jiraTasks = new JiraTasks(db, this.calls, this.jira, this.config.jira.siteUrl, log, (connectionId, reason) => this.tokens.markNeedsReauth(connectionId, reason));
     this.webhooks = new WebhookService(db, connectors, events, this.engine, log, {
       teams: (connectionId, payload) => this.teamsPresence.notified(connectionId, (payload as { notifications?: GraphNotification[] }).notifications ?? []),
       jira: (event, payload) => this.jiraTasks.webhook(event, (payload as { issue: JiraIssue }).issue),

@@ -10,7 +10,7 @@ import * as oauth from 'oauth4webapi';
 import { sha256, type TokenCipher } from '../crypto/token-cipher.js';
 import { redirectUri, type IntegrationsConfig } from '../config.js';
 import { syncStatusChanged } from '../events/catalog.js';
-import type { PrismaClient } from '../generated/prisma/client.js';
+import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import type { Connector, ConnectorCall, ProviderName } from '../providers/types.js';
 import { oauthParts, type IssuedTokens, type TokenStore, type Tx } from './tokens.js';
 
@@ -142,8 +142,19 @@ export class OAuthService {
       await this.events.publish(tx, [syncStatusChanged(row, null)]);
     });
     if (!issued.accountId && connector.identify) {
-      const accountId = await connector.identify(this.callFor({ id: connection.id, userId: pending.userId, organizationId: pending.organizationId, externalAccountId: null, provider })).catch(() => null);
-      if (accountId) await this.db.providerConnection.update({ where: { id: connection.id }, data: { externalAccountId: accountId } });
+      // Jira: identify also discovers the site (cloud id) every call goes to; a failure here is retried by the first sync.
+      const identified = await connector.identify(this.callFor({ id: connection.id, userId: pending.userId, organizationId: pending.organizationId, externalAccountId: null, provider })).catch((error: Error) => {
+        this.log({ level: 'warn', msg: 'identify after connect failed', provider, connectionId: connection.id, error: error.message });
+        return null;
+      });
+      const { accountId, providerState } = typeof identified === 'string' || identified === null ? { accountId: identified, providerState: undefined } : identified;
+      if (accountId || providerState) {
+        const current = providerState ? ((await this.db.providerConnection.findUnique({ where: { id: connection.id }, select: { providerState: true } }))?.providerState ?? {}) : null;
+        await this.db.providerConnection.update({
+          where: { id: connection.id },
+          data: { ...(accountId ? { externalAccountId: accountId } : {}), ...(providerState ? { providerState: { ...(current as Record<string, unknown>), ...providerState } as Prisma.InputJsonValue } : {}) },
+        });
+      }
     }
     this.log({ msg: 'provider connected', provider, connectionId: connection.id, userId: pending.userId });
     return { connectionId: connection.id, provider, userId: pending.userId, organizationId: pending.organizationId };

@@ -31,7 +31,10 @@ export function oauthParts(config: OAuthConfig, env: NodeJS.ProcessEnv) {
   const client: oauth.Client = { client_id: config.clientId };
   const clientAuth = oauth.ClientSecretPost(config.clientSecret);
   const loopback = [config.tokenUrl, config.authorizeUrl].every((u) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(u).hostname));
-  const options = { [oauth.allowInsecureRequests]: loopback && env.NODE_ENV !== 'production' };
+  const options: oauth.TokenEndpointRequestOptions = { [oauth.allowInsecureRequests]: loopback && env.NODE_ENV !== 'production' };
+  // Only token endpoint requests use these options: a provider's quirk hook sees exactly those answers.
+  const normalize = config.tokenResponse;
+  if (normalize) options[oauth.customFetch] = async (url, init) => normalize(await fetch(url, init));
   return { as, client, clientAuth, options };
 }
 
