@@ -39,6 +39,6 @@ export class MembershipRevocations {
       const data = event.data as MemberEventData;
       this.record(data.userId, data.organizationId, new Date(event.time));
       log({ level: 'debug', msg: 'membership changed: older tokens refused', userId: data.userId, organizationId: data.organizationId });
-    });
+    }, { ephemeral: true });
   }
 }

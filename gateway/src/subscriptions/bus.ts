@@ -1,6 +1,6 @@
 /**
  * What the subscription hub needs of @flowforge/events' EventBus (structurally the same interface:
- * `subscribe(group, topics, handler, { fromBeginning })`), kept local so the gateway does not depend
+ * `subscribe(group, topics, handler, { fromBeginning, ephemeral })`), kept local so the gateway does not depend
  * on more of that package than this.
  */
 export interface BusEvent {
@@ -19,6 +19,6 @@ export interface SubscriptionEventBus {
     group: string,
     topics: readonly string[],
     handler: (event: BusEvent, meta: { topic: string; attempt: number }) => Promise<void>,
-    options?: { fromBeginning?: boolean },
+    options?: { fromBeginning?: boolean; ephemeral?: boolean },
   ): Promise<{ close(): Promise<void> }>;
 }

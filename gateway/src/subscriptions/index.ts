@@ -67,7 +67,7 @@ export function startSubscriptions(options: SubscriptionsOptions): RunningSubscr
   const connect = async (attempt: number): Promise<void> => {
     if (closed || !options.bus) return;
     try {
-      consumer = await options.bus.subscribe(consumerGroup, SUBSCRIPTION_TOPICS, async (event) => hub.handle(event), { fromBeginning: false });
+      consumer = await options.bus.subscribe(consumerGroup, SUBSCRIPTION_TOPICS, async (event) => hub.handle(event), { fromBeginning: false, ephemeral: true });
       if (closed) return void (await consumer.close());
       state = 'ok';
       log({ level: 'info', msg: 'subscriptions: consuming events', bus: options.bus.kind, group: consumerGroup, topics: SUBSCRIPTION_TOPICS });

@@ -330,6 +330,7 @@ export class KafkaEventBus implements EventBus {
         closing ??= (async () => {
           this.consumers.delete(consumer);
           await consumer.disconnect().catch(() => {});
+          if (options.ephemeral) await this.deleteGroup(group);
         })();
         return closing;
       },
@@ -371,6 +372,15 @@ export class KafkaEventBus implements EventBus {
     }
     // If this throws, the offset is not committed and kafkajs redelivers the message.
     await this.sendToDeadLetter(topic, group, message, event, lastError, attempts);
+  }
+
+  /** Removes an ephemeral group and its offsets; a failure only means the broker expires them later. */
+  private async deleteGroup(group: string): Promise<void> {
+    try {
+      await (await this.getAdmin()).deleteGroups([this.onBroker(group)]);
+    } catch (error) {
+      this.log({ level: 'debug', msg: 'could not delete an ephemeral consumer group; the broker expires its offsets', group, error: errorMessage(error) });
+    }
   }
 
   /** Waits `ms` between retries, heartbeating so the group keeps this member; stops early when closed. */

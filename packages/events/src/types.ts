@@ -39,6 +39,11 @@ export interface SubscribeOptions {
    * already consumed resumes where it left off either way (Kafka).
    */
   fromBeginning?: boolean;
+  /**
+   * A group of one process's lifetime (e.g. `gateway-<uuid>`): closing the subscription deletes the
+   * group and its committed offsets (Kafka), so they do not linger on the broker until they expire.
+   */
+  ephemeral?: boolean;
 }
 
 /**

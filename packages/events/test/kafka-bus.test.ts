@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
 import { createEvent, createEventBus, deadLetterTopicOf, isDeadLetter, KafkaEventBus, parseBrokers, PoisonEventError, type EventEnvelope } from '@flowforge/events';
 import { describeWithService } from '@flowforge/testing';
 
@@ -136,6 +137,25 @@ describeWithService('KAFKA_BROKERS', 'KafkaEventBus against a real broker', (bro
     await until(() => raw.length === 1);
     expect(raw).toEqual([ea.id]);
     expect(() => new KafkaEventBus({ brokers: parseBrokers(brokers), env: { KAFKA_NAMESPACE: 'has space' } })).toThrow(/KAFKA_NAMESPACE must be/);
+  }, T);
+
+  it('an ephemeral group (a gateway instance\'s) is deleted with its offsets when the subscription closes', async () => {
+    const admin = new Kafka({ brokers: parseBrokers(brokers), clientId: 'flowforge-test-admin', logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const [ephemeral, durable] = [`gateway-${randomUUID()}`, `durable-${randomUUID()}`];
+      const got: string[] = [];
+      const a = await newBus().subscribe(ephemeral, [`${topic}.eph`], async (e) => void got.push(e.id), { ephemeral: true });
+      const b = await newBus().subscribe(durable, [`${topic}.eph`], async () => {});
+      await newBus().publish(`${topic}.eph`, [event('e', 1)]);
+      await until(() => got.length === 1);
+      await Promise.all([a.close(), b.close()]);
+      const groups = (await admin.listGroups()).groups.map((g) => g.groupId);
+      expect(groups).not.toContain(ephemeral);
+      expect(groups).toContain(durable);
+    } finally {
+      await admin.disconnect();
+    }
   }, T);
 
   it('commits only handled offsets: a restarted member of the group resumes after the last handled event', async () => {
