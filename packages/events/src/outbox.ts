@@ -56,6 +56,13 @@ export interface OutboxRelayOptions {
   housekeepingIntervalMs?: number;
   /** A publish that takes longer counts as failed (default 60 s); the rows are retried (at-least-once). */
   publishTimeoutMs?: number;
+  /**
+   * In-process bus only: on start, rows published within this long before the last publish are
+   * published again (default 5 minutes; 0 turns it off). The in-process bus does not outlive the
+   * process, so what it had not delivered when the process stopped would otherwise be lost; consumers
+   * dedupe (consumeOnce), which makes embedded mode at-least-once like Kafka.
+   */
+  redeliverOnStartMs?: number;
   log?: EventLog;
 }
 
@@ -90,6 +97,7 @@ export class OutboxRelay {
   private readonly retentionDays: number;
   private readonly housekeepingIntervalMs: number;
   private readonly publishTimeoutMs: number;
+  private readonly redeliverOnStartMs: number;
   private readonly log: EventLog;
   private running: Promise<void> | undefined;
   private stopping = false;
@@ -109,6 +117,7 @@ export class OutboxRelay {
     this.retentionDays = options.retentionDays ?? 7;
     this.housekeepingIntervalMs = options.housekeepingIntervalMs ?? 3_600_000;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 60_000;
+    this.redeliverOnStartMs = options.redeliverOnStartMs ?? 5 * 60_000;
     this.log = options.log ?? defaultEventLog('events');
   }
 
@@ -134,7 +143,23 @@ export class OutboxRelay {
     this.running = undefined;
   }
 
+  /**
+   * Marks the rows published in the last `redeliverOnStartMs` before the newest publish as unpublished,
+   * so the relay sends them again (in-process bus only; see the option). Returns how many.
+   */
+  async redeliverRecent(): Promise<number> {
+    if (this.bus.kind !== 'in-process' || this.redeliverOnStartMs <= 0) return 0;
+    const count = await this.db.$executeRawUnsafe(
+      `update outbox_events set published_at = null
+        where published_at >= (select max(published_at) from outbox_events) - ($1::int * interval '1 millisecond')`,
+      this.redeliverOnStartMs,
+    );
+    if (count > 0) this.log({ level: 'info', msg: 'outbox: publishing recent events again (the in-process bus lost what it had not delivered when the process stopped; consumers dedupe)', relay: this.name, rows: count });
+    return count;
+  }
+
   private async loop(): Promise<void> {
+    await this.redeliverRecent().catch((error) => this.log({ level: 'warn', msg: 'outbox: could not re-publish recent events', relay: this.name, error: errorMessage(error) }));
     while (!this.stopping) {
       let delay = this.pollIntervalMs;
       this.notified = false;

@@ -111,6 +111,42 @@ function outboxSuite(label: string, databaseUrl: () => string | undefined) {
       expect((await env.effects()).get(event.id)).toBe(1); // exactly once in effect
     });
 
+    it('in-process bus: events it had not delivered when the process stopped go out again when the relay starts; effects stay once', async () => {
+      const consumer = `effects-${randomUUID()}`;
+      const handled: string[] = [];
+      const effect = (event: EventEnvelope) => consumeOnce(env.db, consumer, event, applyEffect(consumer, event)).then(() => void handled.push(event.id));
+      // The first process: its bus takes the events, then the process dies before the consumer ran for the second one.
+      const doomed = new InProcessEventBus({ log: quiet, retryDelayMs: () => 5 });
+      await doomed.subscribe(consumer, [TOPIC], async (event) => {
+        if (handled.length === 0) return effect(event);
+        await new Promise(() => {}); // never finishes: the process is gone
+      });
+      const events = await env.db.$transaction(async (tx) => {
+        const list = [await endSessionChange(tx, org, user), await endSessionChange(tx, org, user)];
+        await writeEvents(tx, list);
+        return list;
+      });
+      expect(await relay({ bus: doomed }).runOnce()).toEqual({ published: 2, failed: 0 });
+      while (handled.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(handled).toEqual([events[0]!.id]);
+
+      // The restarted process: a new bus and consumer; the relay's start publishes the recent rows again.
+      await bus.subscribe(consumer, [TOPIC], effect);
+      const restarted = relay({ pollIntervalMs: 20 }).start();
+      try {
+        const deadline = Date.now() + 5000;
+        while (!handled.includes(events[1]!.id) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+      } finally {
+        await restarted.stop();
+      }
+      await bus.idle();
+      const effects = await env.effects();
+      expect(effects.get(events[0]!.id)).toBe(1); // delivered again, applied once
+      expect(effects.get(events[1]!.id)).toBe(1); // the one in flight at the crash is not lost
+      // Old rows are not sent again: a relay with the window off leaves everything published.
+      expect(await relay({ redeliverOnStartMs: 0 }).redeliverRecent()).toBe(0);
+    });
+
     it('consumeOnce skips duplicates and retries after a failed effect', async () => {
       const event = createEvent({ domain: 'focus', type: 'flowforge.focus.session.updated', subject: randomUUID(), tenant: org, data: {} });
       const consumer = `c-${randomUUID()}`;
