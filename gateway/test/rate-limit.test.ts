@@ -22,12 +22,20 @@ async function startLimitedGateway() {
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  for (let attempt = 0; attempt < 100; attempt += 1) {
+  // Up to 60 s: a loaded CI machine can take a while to start a gateway process.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
     try {
       if ((await fetch(`http://127.0.0.1:${PORT}/healthz`)).ok) break;
     } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // not listening yet
     }
+    if (child.exitCode !== null) throw new Error(`the rate-limited gateway exited during startup (code ${child.exitCode})`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('the rate-limited gateway was not healthy within 60 s');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return { url: `http://127.0.0.1:${PORT}/graphql`, stop: () => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); }) };
 }
@@ -58,5 +66,5 @@ describe('rate limits at the gateway', () => {
     } finally {
       await gateway.stop();
     }
-  });
+  }, 90_000);
 });
