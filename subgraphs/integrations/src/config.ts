@@ -73,10 +73,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IntegrationsCo
       pollIntervalMs: Number(env.INTEGRATIONS_POLL_INTERVAL_MS ?? 15 * 60_000),
     },
     slack: {
-      // User-token scopes: set our own status and DND, and open our own DM (im:write) to post the
-      // focus summary in it (chat:write); nothing else.
+      // User-token scopes (user_scope): set the user's own status and DND (users.profile.set and
+      // dnd.setSnooze take user tokens only); chat:write + im:write stay for the self-DM fallback of
+      // connections made before the bot scopes. Bot scopes (scope): open the app's DM with the user
+      // (im:write) and post the focus summary there as the app (chat:write), which notifies the user;
+      // a message the user "sends" to themselves does not.
       oauth: oauth(env, 'SLACK', { authorize: 'https://slack.com/oauth/v2/authorize', token: 'https://slack.com/api/oauth.v2.access' },
-        ['users.profile:write', 'users.profile:read', 'dnd:write', 'dnd:read', 'chat:write', 'im:write'], { scopeParam: 'user_scope' }),
+        ['users.profile:write', 'users.profile:read', 'dnd:write', 'dnd:read', 'chat:write', 'im:write'], { scopeParam: 'user_scope', botScopes: ['chat:write', 'im:write'] }),
       apiUrl: (env.SLACK_API_URL ?? 'https://slack.com/api').replace(/\/+$/, ''),
       signingSecret: env.SLACK_SIGNING_SECRET ?? null,
     },

@@ -1,7 +1,8 @@
 // Through the gateway of a dedicated stack started with the fake Slack's and fake Microsoft Graph's
 // URLs: connect Slack and Microsoft Teams via their OAuth flows (authorization code + PKCE) against
 // the fakes, start a focus session and see the Slack status + Do Not Disturb and the Teams preferred
-// presence set at the fakes, end it and see them restored and a summary DM posted on Slack. The public URL of /oauth/callback/ and
+// presence set at the fakes, end it and see them restored and a summary DM posted on Slack by the app (the bot
+// token from the install, so it notifies the user). The public URL of /oauth/callback/ and
 // /webhooks/ is the gateway (INTEGRATIONS_PUBLIC_URL), which proxies them to the integrations subgraph.
 import { gqlOk, signUp, startStackProcess, type StackProcess, type TestUser } from '@flowforge/testing';
 import { FOCUS_STATUS } from '../src/providers/slack/connector.js';
@@ -68,9 +69,10 @@ describe('Focus status on Slack and Microsoft Teams through the gateway (dedicat
   const connections = async () => (await q('{ me { providerConnections { id provider status externalAccountId scopes } } }')).me.providerConnections as { id: string; provider: string; status: string; externalAccountId: string | null; scopes: string[] }[];
 
   it('connects Slack and Teams via OAuth, sets status + DND / DoNotDisturb during a focus session, and restores them after', async () => {
-    // Slack: user-token scopes, comma separated in user_scope.
+    // Slack: user-token scopes comma separated in user_scope (status, DND), bot scopes in scope (the summary DM).
     const slackConnection = await connect('SLACK', 'slack');
     expect(slackConnection.authorize.searchParams.get('user_scope')).toBe('users.profile:write,users.profile:read,dnd:write,dnd:read,chat:write,im:write');
+    expect(slackConnection.authorize.searchParams.get('scope')).toBe('chat:write,im:write');
     // Teams: Presence.ReadWrite + offline_access (a refresh token), space separated.
     const teamsConnection = await connect('MICROSOFT_TEAMS', 'microsoft-teams');
     expect(teamsConnection.authorize.searchParams.get('scope')).toBe('Presence.ReadWrite offline_access');
@@ -110,17 +112,22 @@ describe('Focus status on Slack and Microsoft Teams through the gateway (dedicat
       expect(presence.statusMessage?.message.content).toBe('On site in Berlin');
       expect(graph.effective(GRAPH_USER)).toEqual({ availability: 'Available', activity: 'Available' });
     }, 15_000, 250);
-    // And a summary DM in the user's own Slack DM (conversations.open + chat.postMessage), exactly one.
+    // And a summary DM from the app in its DM with the user (conversations.open + chat.postMessage with the
+    // bot token): a DM that notifies the user, exactly one, and no self-DM from the user.
     await eventually(() => {
-      const dms = slack.messages.filter((m) => m.user === SLACK_USER);
+      const dms = slack.notifications(SLACK_USER);
       expect(dms).toHaveLength(1);
+      expect(dms[0]).toMatchObject({ user: slack.botUserId, bot_id: slack.botId, app_id: slack.appId });
       expect(dms[0]!.text).toMatch(/^Focus session done: \d+ of 50 minutes, 0 interruptions, rated 4\/5\. Status restored\.$/);
-      expect(slack.ims.get(dms[0]!.channel)).toEqual([SLACK_USER]);
+      expect(slack.ims.get(dms[0]!.channel)).toEqual([slack.botUserId, SLACK_USER].sort());
     }, 15_000, 250);
+    expect(slack.messages.filter((m) => m.user === SLACK_USER)).toHaveLength(0);
 
-    // Tokens never reach the log.
+    // Tokens never reach the log (the bot token included).
     const output = stack.output();
     expect(output).not.toMatch(/xoxp-[0-9a-f]{10,}/);
+    expect(output).not.toMatch(/xoxb-[0-9a-f]{10,}/);
+    for (const token of [...slack.tokens.keys(), ...slack.botTokens.keys()]) expect(output).not.toContain(token);
     expect(output).not.toMatch(/ms-(access|refresh)-[0-9a-f-]{10,}/);
   }, 120_000);
 });

@@ -166,6 +166,27 @@ describe('Google Calendar connector and sync engine against the fake', () => {
     expect((await h.db.providerConnection.findUniqueOrThrow({ where: { id: connection.id } })).syncCursor).toMatch(/^CP/);
   });
 
+  it('the sweep after a resync keeps events that ended before the resync\'s window (not listed, not deleted)', async () => {
+    const email = 'window@example.com';
+    const connection = await connect(email);
+    const day = 86_400_000;
+    const [old] = fake.seedEvents(email, 1, new Date(Date.now() - 100 * day), 'Old review');
+    const [recent, deletedMeanwhile] = fake.seedEvents(email, 2, new Date(Date.now() - 5 * day), 'Recent');
+    // Synced while the window (120 days) still reached the old event.
+    const wide = h.app({ env: { ...fake.env(), INTEGRATIONS_KEK: kek.base64, GOOGLE_SYNC_WINDOW_DAYS: '120' }, pageSize: 50 });
+    await wide.engine.sync(connection.id);
+    await eventually(() => expect([...replay(connection.id).keys()].sort()).toEqual([old!, recent!, deletedMeanwhile!].sort()));
+    // Later the token expires and the resync lists only the last 30 days; one recent event was deleted meanwhile.
+    fake.deleteEvent(email, deletedMeanwhile!);
+    fake.expireSyncTokens();
+    const narrow = h.app({ env: { ...fake.env(), INTEGRATIONS_KEK: kek.base64, GOOGLE_SYNC_WINDOW_DAYS: '30' }, pageSize: 50 });
+    expect(await narrow.engine.sync(connection.id)).toMatchObject({ status: 'SUCCEEDED', fullResync: true });
+    await eventually(() => expect([...replay(connection.id).keys()].sort()).toEqual([old!, recent!].sort()));
+    const rows = await h.db.syncedItem.findMany({ where: { connectionId: connection.id }, orderBy: { externalId: 'asc' } });
+    expect(rows.filter((r) => r.deleted).map((r) => r.externalId)).toEqual([deletedMeanwhile]);
+    expect(rows.every((r) => r.remoteEndsAt instanceof Date)).toBe(true);
+  });
+
   it('with 5% transient failures (429, 403 rateLimitExceeded, 5xx, timeouts) sync succeeds > 99.5%, no duplicate, no lost item', async () => {
     const email = 'faults@example.com';
     const faulty = h.app({ env: { ...fake.env(), INTEGRATIONS_KEK: kek.base64 }, pageSize: 50, retry: { baseDelayMs: 2, maxDelayMs: 20, timeoutMs: 250 } });

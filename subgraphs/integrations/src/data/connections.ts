@@ -1,7 +1,7 @@
 import type { Prisma, PrismaClient, Provider } from '../generated/prisma/client.js';
 
 /** Token columns never leave the repository: they are omitted from every read. */
-const secrets = { accessTokenCiphertext: true, refreshTokenCiphertext: true, tokenKeyVersion: true } as const satisfies Prisma.ProviderConnectionOmit;
+const secrets = { accessTokenCiphertext: true, refreshTokenCiphertext: true, tokenKeyVersion: true, botTokenCiphertext: true, botRefreshTokenCiphertext: true, botTokenKeyVersion: true } as const satisfies Prisma.ProviderConnectionOmit;
 export type ConnectionRow = Prisma.ProviderConnectionGetPayload<{ omit: typeof secrets }>;
 
 /** Provider connections. Every query is scoped by organization and user. */

@@ -21,6 +21,11 @@ export interface OAuthConfig {
   /** Space (RFC 6749) or comma (Slack's user_scope) separated. */
   scopeParam?: string;
   /**
+   * Slack: the app's bot scopes, sent comma separated in `scope` beside the user scopes in `user_scope`;
+   * oauth.v2.access then issues a bot token as well as the user token.
+   */
+  botScopes?: readonly string[];
+  /**
    * Provider quirk hook: rewrites the token endpoint's raw answer (code exchange and refresh) into an
    * RFC 6749 one before oauth4webapi reads it (e.g. GitHub answers errors with HTTP 200 + { error }).
    */
@@ -44,6 +49,8 @@ export interface ConnectorIdentity {
 export interface SyncBatch<TItem> {
   items: TItem[];
   cursor: string | null;
+  /** Full sync bounded in time (Google's timeMin): only items ending after this instant are listed. */
+  listsEndingAfter?: string;
 }
 
 export interface RawWebhookRequest {

@@ -6,7 +6,7 @@
 import type { RateLimiter } from '@flowforge/cache';
 import { ProviderError, ProviderHttpClient, type RetryPolicy } from '../http/request.js';
 import type { Connector, ConnectorCall, ProviderName } from '../providers/types.js';
-import type { TokenStore } from './tokens.js';
+import type { TokenKind, TokenStore } from './tokens.js';
 
 export interface CallLimits {
   /** Per-connection burst/rate. */
@@ -66,7 +66,13 @@ export class ConnectorCalls {
     }
   }
 
-  call(connection: ConnectorCall['connection'] & { provider: ProviderName }): ConnectorCall {
-    return { connection, http: this.http(connection.provider, connection.id), accessToken: () => this.tokens.accessToken(connection.id) };
+  /** `token: 'bot'`: the call carries the connection's bot token (Slack) instead of the user's. */
+  call(connection: ConnectorCall['connection'] & { provider: ProviderName }, token: TokenKind = 'user'): ConnectorCall {
+    return { connection, http: this.http(connection.provider, connection.id), accessToken: () => this.tokens.accessToken(connection.id, { kind: token }) };
+  }
+
+  /** A call with the connection's bot token, or null when none is stored (connections made before the bot scopes). */
+  async botCall(connection: ConnectorCall['connection'] & { provider: ProviderName }): Promise<ConnectorCall | null> {
+    return (await this.tokens.hasBotToken(connection.id)) ? this.call(connection, 'bot') : null;
   }
 }

@@ -75,7 +75,7 @@ export class IntegrationsService {
     else await this.app.push.stop(connection.id).catch(() => {});
     await this.app.db.providerConnection.update({
       where: { id: connection.id },
-      data: { status: 'DISCONNECTED', accessTokenCiphertext: null, refreshTokenCiphertext: null, tokenKeyVersion: null, tokenExpiresAt: null, syncCursor: null },
+      data: { status: 'DISCONNECTED', accessTokenCiphertext: null, refreshTokenCiphertext: null, tokenKeyVersion: null, tokenExpiresAt: null, ...this.app.tokens.botColumns(connection.id, null), syncCursor: null },
     });
     return (await this.connections.findOwned(connection.organizationId, connection.userId, connection.id))!;
   }

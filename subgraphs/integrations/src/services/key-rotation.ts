@@ -46,7 +46,10 @@ export interface KeyRotationOptions {
   onProgress?: (progress: KeyRotationProgress) => void;
 }
 
-const tokenRows = (version: number) => ({ tokenKeyVersion: { not: version }, OR: [{ accessTokenCiphertext: { not: null } }, { refreshTokenCiphertext: { not: null } }] });
+// A connection's user tokens (token_key_version) and Slack bot token (bot_token_key_version) each have their own key version.
+const userTokensOld = (version: number) => ({ tokenKeyVersion: { not: version }, OR: [{ accessTokenCiphertext: { not: null } }, { refreshTokenCiphertext: { not: null } }] });
+const botTokensOld = (version: number) => ({ botTokenKeyVersion: { not: version }, OR: [{ botTokenCiphertext: { not: null } }, { botRefreshTokenCiphertext: { not: null } }] });
+const tokenRows = (version: number) => ({ OR: [userTokensOld(version), botTokensOld(version)] });
 const stateRows = (version: number) => ({ keyVersion: { not: version }, consumedAt: null });
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 300);
 
@@ -65,28 +68,38 @@ export async function rotateEncryptionKey(db: PrismaClient, cipher: TokenCipher,
   for (;;) {
     const rows = await db.providerConnection.findMany({
       where: { ...tokenRows(version), ...(after ? { id: { gt: after } } : {}) },
-      select: { id: true, tokenKeyVersion: true, accessTokenCiphertext: true, refreshTokenCiphertext: true },
+      select: { id: true, tokenKeyVersion: true, accessTokenCiphertext: true, refreshTokenCiphertext: true, botTokenKeyVersion: true, botTokenCiphertext: true, botRefreshTokenCiphertext: true },
       orderBy: { id: 'asc' },
       take: batchSize,
     });
     if (rows.length === 0) break;
     for (const row of rows) {
-      const old = row.tokenKeyVersion!;
+      const old = row.tokenKeyVersion;
+      const oldBot = row.botTokenKeyVersion;
+      const user = old !== null && old !== version && Boolean(row.accessTokenCiphertext || row.refreshTokenCiphertext);
+      const bot = oldBot !== null && oldBot !== version && Boolean(row.botTokenCiphertext || row.botRefreshTokenCiphertext);
       try {
         const { count } = await db.providerConnection.updateMany({
-          // Conditional on the version we read: a concurrent refresh (already under the new key) wins.
-          where: { id: row.id, tokenKeyVersion: old },
+          // Conditional on the versions we read: a concurrent refresh (already under the new key) wins.
+          where: { id: row.id, tokenKeyVersion: old, botTokenKeyVersion: oldBot },
           data: {
-            tokenKeyVersion: version,
-            ...(row.accessTokenCiphertext ? { accessTokenCiphertext: new Uint8Array(cipher.rewrap(row.accessTokenCiphertext, old)) } : {}),
-            ...(row.refreshTokenCiphertext ? { refreshTokenCiphertext: new Uint8Array(cipher.rewrap(row.refreshTokenCiphertext, old)) } : {}),
+            ...(user ? {
+              tokenKeyVersion: version,
+              ...(row.accessTokenCiphertext ? { accessTokenCiphertext: new Uint8Array(cipher.rewrap(row.accessTokenCiphertext, old!)) } : {}),
+              ...(row.refreshTokenCiphertext ? { refreshTokenCiphertext: new Uint8Array(cipher.rewrap(row.refreshTokenCiphertext, old!)) } : {}),
+            } : {}),
+            ...(bot ? {
+              botTokenKeyVersion: version,
+              ...(row.botTokenCiphertext ? { botTokenCiphertext: new Uint8Array(cipher.rewrap(row.botTokenCiphertext, oldBot!)) } : {}),
+              ...(row.botRefreshTokenCiphertext ? { botRefreshTokenCiphertext: new Uint8Array(cipher.rewrap(row.botRefreshTokenCiphertext, oldBot!)) } : {}),
+            } : {}),
           },
         });
         if (count === 1) progress.rewrapped++;
         else progress.skipped++;
       } catch (error) {
         progress.failed++;
-        failures.push({ kind: 'connection', id: row.id, keyVersion: old, error: message(error) });
+        failures.push({ kind: 'connection', id: row.id, keyVersion: (user ? old : oldBot) ?? 0, error: message(error) });
       }
       progress.done++;
     }

@@ -75,6 +75,8 @@ export class OAuthService {
       client_id: settings.clientId,
       redirect_uri: redirect,
       [settings.scopeParam ?? 'scope']: settings.scopes.join(settings.scopeParam === 'user_scope' ? ',' : ' '),
+      // Slack: the bot scopes go in `scope` (comma separated), the user scopes in `user_scope`.
+      ...(settings.botScopes?.length ? { scope: settings.botScopes.join(',') } : {}),
       state,
       code_challenge: challenge,
       code_challenge_method: 'S256',
@@ -114,7 +116,7 @@ export class OAuthService {
       const detail = error instanceof oauth.AuthorizationResponseError ? `${error.error}${error.error_description ? `: ${error.error_description}` : ''}` : 'invalid response';
       throw new OAuthError(`The provider did not authorize the connection (${detail}).`);
     }
-    let issued: IssuedTokens & { scope?: string; accountId?: string | null };
+    let issued: IssuedTokens & { scope?: string; accountId?: string | null; bot?: SlackBotTokens | null };
     try {
       const response = await oauth.authorizationCodeGrantRequest(as, client, clientAuth, params, pending.redirectUri, verifier, { ...options, signal: AbortSignal.timeout(15_000) });
       issued = provider === 'SLACK' ? await slackTokens(response) : await standardTokens(as, client, response);
@@ -137,6 +139,8 @@ export class OAuthService {
         data: {
           ...this.tokens.encryptedColumns(connection.id, issued), status: 'CONNECTED', scopes, lastError: null, syncCursor: null,
           ...(issued.accountId ? { externalAccountId: issued.accountId } : {}),
+          // Slack: the app's bot token beside the user token (cleared when this grant issued none).
+          ...(provider === 'SLACK' ? { ...this.tokens.botColumns(connection.id, issued.bot ?? null), botUserId: issued.bot?.botUserId ?? null, botScopes: issued.bot?.scopes ?? [] } : {}),
         },
       });
       await this.events.publish(tx, [syncStatusChanged(row, null)]);
@@ -166,9 +170,37 @@ async function standardTokens(as: oauth.AuthorizationServer, client: oauth.Clien
   return { accessToken: result.access_token, refreshToken: result.refresh_token ?? null, expiresIn: result.expires_in ?? null, scope: result.scope };
 }
 
-/** Slack's oauth.v2.access answers 200 { ok, authed_user: { id, access_token, scope, refresh_token?, expires_in? } } for user scopes. */
+export interface SlackBotTokens extends IssuedTokens {
+  botUserId: string | null;
+  scopes: string[];
+}
+
+type SlackAccessBody = {
+  ok?: boolean;
+  error?: string;
+  /** The bot token (scopes requested in `scope`): token_type "bot", with bot_user_id; refresh_token/expires_in when token rotation is on. */
+  access_token?: string;
+  token_type?: string;
+  scope?: string;
+  bot_user_id?: string;
+  refresh_token?: string;
+  expires_in?: number;
+  /** The user token (scopes requested in `user_scope`): token_type "user"; its own refresh_token/expires_in when rotation is on. */
+  authed_user?: { id?: string; access_token?: string; token_type?: string; refresh_token?: string; expires_in?: number; scope?: string };
+};
+
+/**
+ * Slack's oauth.v2.access answers 200 { ok, access_token, token_type: "bot", scope, bot_user_id,
+ * [refresh_token, expires_in], authed_user: { id, scope, access_token, token_type: "user",
+ * [refresh_token, expires_in] }, team, … } when both bot scopes (`scope`) and user scopes
+ * (`user_scope`) were requested. The user token is the connection's access token; the bot token is
+ * stored beside it (null when the grant has none).
+ */
 async function slackTokens(response: Response) {
-  const body = await response.json() as { ok?: boolean; error?: string; authed_user?: { id?: string; access_token?: string; refresh_token?: string; expires_in?: number; scope?: string } };
+  const body = await response.json() as SlackAccessBody;
   if (!body.ok || !body.authed_user?.access_token) throw new OAuthError(body.error ?? 'no user token');
-  return { accessToken: body.authed_user.access_token, refreshToken: body.authed_user.refresh_token ?? null, expiresIn: body.authed_user.expires_in ?? null, scope: body.authed_user.scope, accountId: body.authed_user.id ?? null };
+  const bot: SlackBotTokens | null = body.access_token && body.token_type === 'bot'
+    ? { accessToken: body.access_token, refreshToken: body.refresh_token ?? null, expiresIn: body.expires_in ?? null, botUserId: body.bot_user_id ?? null, scopes: (body.scope ?? '').split(/[ ,]+/).filter(Boolean) }
+    : null;
+  return { accessToken: body.authed_user.access_token, refreshToken: body.authed_user.refresh_token ?? null, expiresIn: body.authed_user.expires_in ?? null, scope: body.authed_user.scope, accountId: body.authed_user.id ?? null, bot };
 }

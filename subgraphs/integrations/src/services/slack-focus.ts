@@ -5,7 +5,11 @@
  * redelivered event neither overwrites it with our own status nor restores twice.
  *
  * Notification: after the restore, a short summary DM ("Focus session done: 48 of 50 minutes,
- * 1 interruption. Status restored.") via conversations.open + chat.postMessage.
+ * 1 interruption. Status restored.") via conversations.open + chat.postMessage, posted with the app's
+ * bot token into the app's DM with the user, so Slack notifies them. Status and DND stay on the user
+ * token (users.profile.set / dnd.setSnooze take user tokens only). Connections made before the bot
+ * scopes were requested have no bot token: they get the old self-DM with the user token (a record,
+ * no notification), and the log says so (reconnect Slack to get the notifying DM).
  *
  * Exactly one delivery acts: a conditional update claims the session (`focus: null`,
  * `summarySent: sessionId`) before any call to Slack, so a redelivered or concurrently delivered ended
@@ -13,13 +17,15 @@
  * event is redelivered). A retryable failure of the post (429/5xx after the request helper's retries)
  * leaves `summary: { sessionId, text }` pending and throws, so the redelivery retries only the post.
  * A non-retryable failure of the post (e.g. missing_scope on a connection made before chat:write /
- * im:write were requested) is logged and dropped: the restore stands.
+ * im:write were requested) is logged and dropped: the restore stands. Which token posts is decided at
+ * post time (bot token stored or not); the claim logic is the same for both.
  */
 import { ProviderError } from '../http/request.js';
 import type { FocusSessionEventData } from '@flowforge/events';
 import type { Logger } from '@flowforge/runtime';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import type { SlackConnector, SlackProfile } from '../providers/slack/connector.js';
+import type { ConnectorCall } from '../providers/types.js';
 import type { ConnectorCalls } from './calls.js';
 
 interface SlackState {
@@ -44,7 +50,7 @@ export class SlackFocus {
   constructor(private readonly db: PrismaClient, private readonly calls: ConnectorCalls, private readonly slack: SlackConnector, private readonly log: Logger) {}
 
   private async connection(data: FocusSessionEventData) {
-    return this.db.providerConnection.findFirst({ where: { organizationId: data.organizationId, userId: data.userId, provider: 'SLACK', status: 'CONNECTED' }, omit: { accessTokenCiphertext: true, refreshTokenCiphertext: true } });
+    return this.db.providerConnection.findFirst({ where: { organizationId: data.organizationId, userId: data.userId, provider: 'SLACK', status: 'CONNECTED' }, omit: { accessTokenCiphertext: true, refreshTokenCiphertext: true, botTokenCiphertext: true, botRefreshTokenCiphertext: true } });
   }
 
   async started(data: FocusSessionEventData): Promise<boolean> {
@@ -52,8 +58,11 @@ export class SlackFocus {
     if (!connection) return false;
     const state = (connection.providerState ?? {}) as SlackState;
     if (state.focus?.sessionId === data.sessionId) return false; // already applied
-    const call = this.calls.call({ id: connection.id, userId: connection.userId, organizationId: connection.organizationId, externalAccountId: connection.externalAccountId, provider: 'SLACK' });
+    // Redelivered after the session ended (at-least-once: a replay after a restart): that session is over.
+    if (state.summarySent === data.sessionId || state.summary?.sessionId === data.sessionId) return false;
     const until = Math.floor((Date.parse(data.startedAt) + data.plannedMinutes * 60_000) / 1000);
+    if (data.endedAt || until * 1000 <= Date.now()) return false;
+    const call = this.calls.call({ id: connection.id, userId: connection.userId, organizationId: connection.organizationId, externalAccountId: connection.externalAccountId, provider: 'SLACK' });
     const minutes = Math.max(1, Math.ceil((until * 1000 - Date.now()) / 60_000));
     const previous = await this.slack.writeBack(call, { op: 'focus', untilEpochSeconds: until, minutes });
     // A status left over from an earlier session of ours is not worth restoring.
@@ -101,9 +110,21 @@ export class SlackFocus {
   /** `pending` is the state to hand back (summary still to post) when the post fails retryably. */
   private async postSummary(call: ReturnType<ConnectorCalls['call']>, connection: { id: string; externalAccountId: string | null }, data: FocusSessionEventData, pending: SlackState): Promise<void> {
     if (!connection.externalAccountId || !pending.summary) return;
+    // The app's bot token when the connection has one (a DM from the app: it notifies); otherwise the
+    // user's token (the user's own self-DM: a record, no notification).
+    let bot: ConnectorCall | null;
     try {
-      await this.slack.postDirectMessage(call, connection.externalAccountId, pending.summary.text);
-      this.log({ msg: 'slack focus summary posted', connectionId: connection.id, sessionId: data.sessionId });
+      bot = await this.calls.botCall({ ...call.connection, provider: 'SLACK' });
+    } catch (error) {
+      await this.save(connection.id, pending); // e.g. the database: the redelivery retries the post
+      throw error;
+    }
+    try {
+      if (!bot) {
+        this.log({ msg: 'slack focus summary: no bot token on this connection (connected before the bot scopes), falling back to the self-DM with the user token, which does not notify; reconnect Slack for a notifying DM', connectionId: connection.id, sessionId: data.sessionId });
+      }
+      await this.slack.postDirectMessage(bot ?? call, connection.externalAccountId, pending.summary.text);
+      this.log({ msg: 'slack focus summary posted', connectionId: connection.id, sessionId: data.sessionId, as: bot ? 'bot' : 'user' });
     } catch (error) {
       if (error instanceof ProviderError && error.action === 'RETRY') {
         await this.save(connection.id, pending);

@@ -98,8 +98,8 @@ export class SyncEngine {
           }
         }
         const seen = new Set<string>();
-        await this.consume(call, connector.fullSync!(call), counters, seen);
-        if (fullResync) counters.items += await this.deleteUnseen(connection, seen);
+        const window = await this.consume(call, connector.fullSync!(call), counters, seen);
+        if (fullResync) counters.items += await this.deleteUnseen(connection, seen, window);
       });
     } catch (failure) {
       error = failure;
@@ -119,13 +119,17 @@ export class SyncEngine {
   }
 
 
-  private async consume(call: ConnectorCall, pages: AsyncIterable<SyncBatch<unknown>>, counters: { items: number; pages: number }, seen: Set<string> | null): Promise<void> {
+  /** Applies every page; returns the listing's time bound (the latest `listsEndingAfter` of its pages), if it had one. */
+  private async consume(call: ConnectorCall, pages: AsyncIterable<SyncBatch<unknown>>, counters: { items: number; pages: number }, seen: Set<string> | null): Promise<Date | null> {
+    let listsEndingAfter: Date | null = null;
     for await (const page of pages) {
       counters.pages++;
+      if (page.listsEndingAfter && (!listsEndingAfter || Date.parse(page.listsEndingAfter) > listsEndingAfter.getTime())) listsEndingAfter = new Date(page.listsEndingAfter);
       const items = (page.items as GoogleEvent[]).filter((event) => !isOwnWriteBack(event)).map((event) => toCalendarItem(event));
       for (const item of items) seen?.add(item.externalId);
       counters.items += await this.applyPage(call.connection, items, page.cursor);
     }
+    return listsEndingAfter;
   }
 
   /** Delivers the page's new or changed items (etag differs from what we delivered) and, on the last page, stores the cursor. */
@@ -143,13 +147,14 @@ export class SyncEngine {
       if (latest.size > 0) {
         const values: unknown[] = [];
         const rows = [...latest.values()].map((item) => {
-          values.push(connection.id, item.externalId, item.etag, new Date(item.updatedAt), item.cancelled);
+          values.push(connection.id, item.externalId, item.etag, new Date(item.updatedAt), item.cancelled ? null : new Date(item.endsAt), item.cancelled);
           const n = values.length;
-          return `($${n - 4}::uuid, $${n - 3}, 'INBOUND', $${n - 2}, $${n - 1}::timestamptz, $${n}, now())`;
+          return `($${n - 5}::uuid, $${n - 4}, 'INBOUND', $${n - 3}, $${n - 2}::timestamptz, $${n - 1}::timestamptz, $${n}, now())`;
         });
         await tx.$executeRawUnsafe(
-          `insert into integration_synced_items (connection_id, external_id, kind, etag, remote_updated_at, deleted, updated_at) values ${rows.join(', ')}
-           on conflict (connection_id, external_id) do update set etag = excluded.etag, remote_updated_at = excluded.remote_updated_at, deleted = excluded.deleted, updated_at = now()`,
+          `insert into integration_synced_items (connection_id, external_id, kind, etag, remote_updated_at, remote_ends_at, deleted, updated_at) values ${rows.join(', ')}
+           on conflict (connection_id, external_id) do update set etag = excluded.etag, remote_updated_at = excluded.remote_updated_at,
+             remote_ends_at = coalesce(excluded.remote_ends_at, integration_synced_items.remote_ends_at), deleted = excluded.deleted, updated_at = now()`,
           ...values,
         );
         await this.events.publish(tx, calendarEventsSynced(connection, [...latest.values()].map((item) => ({ item, previousEtag: byId.get(item.externalId)?.etag ?? null }))));
@@ -159,9 +164,15 @@ export class SyncEngine {
     }, { timeout: 60_000 });
   }
 
-  /** After a full resync: items we delivered that the provider no longer lists were deleted meanwhile. */
-  private async deleteUnseen(connection: { id: string; userId: string; organizationId: string }, seen: Set<string>): Promise<number> {
-    const live = await this.db.syncedItem.findMany({ where: { connectionId: connection.id, kind: 'INBOUND', deleted: false }, select: { externalId: true, etag: true, remoteUpdatedAt: true } });
+  /**
+   * After a full resync: items we delivered that the provider no longer lists were deleted meanwhile.
+   * A listing bounded in time (`listsEndingAfter`) says nothing about items ending before its bound,
+   * so only items known to end after it (with a day's margin for all-day items) are judged; older
+   * ones, and rows from before end times were recorded, are kept.
+   */
+  private async deleteUnseen(connection: { id: string; userId: string; organizationId: string }, seen: Set<string>, listsEndingAfter: Date | null): Promise<number> {
+    const judged = listsEndingAfter ? { remoteEndsAt: { gt: new Date(listsEndingAfter.getTime() + 86_400_000) } } : {};
+    const live = await this.db.syncedItem.findMany({ where: { connectionId: connection.id, kind: 'INBOUND', deleted: false, ...judged }, select: { externalId: true, etag: true, remoteUpdatedAt: true } });
     const gone = live.filter((item) => !seen.has(item.externalId));
     if (gone.length === 0) return 0;
     await this.events.transaction(async (tx) => {

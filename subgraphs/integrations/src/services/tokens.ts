@@ -4,6 +4,10 @@
  * honouring refresh-token rotation), marks revoked grants NEEDS_REAUTH and tells the user. Re-wrapping
  * every token under a new key-encryption key is an operator command (services/key-rotation.ts,
  * `pnpm integrations:rotate-key`). Tokens never reach a log line.
+ *
+ * Slack connections carry a second token, the app's bot token (kind `bot`): its own columns
+ * (`bot_token_ciphertext`, `bot_refresh_token_ciphertext`, `bot_token_expires_at`) and its own key
+ * version (`bot_token_key_version`), so refreshing one token never strands the other under an old key.
  */
 import type { SubgraphEvents, Logger } from '@flowforge/runtime';
 import * as oauth from 'oauth4webapi';
@@ -40,6 +44,11 @@ export function oauthParts(config: OAuthConfig, env: NodeJS.ProcessEnv) {
 
 export const accessContext = (connectionId: string) => `${connectionId}:access`;
 export const refreshContext = (connectionId: string) => `${connectionId}:refresh`;
+export const botContext = (connectionId: string) => `${connectionId}:bot`;
+export const botRefreshContext = (connectionId: string) => `${connectionId}:bot-refresh`;
+
+/** Which of a connection's tokens: the user's (every provider) or the app's bot token (Slack). */
+export type TokenKind = 'user' | 'bot';
 
 export class TokenStore {
   private readonly inflight = new Map<string, Promise<string>>();
@@ -65,31 +74,65 @@ export class TokenStore {
   }
 
   /**
+   * The bot-token columns for a freshly issued Slack bot token (null: none issued, the columns are
+   * cleared). Unlike encryptedColumns, the refresh token is always written: a grant without one
+   * (rotation off) leaves no spent refresh token behind.
+   */
+  botColumns(connectionId: string, tokens: IssuedTokens | null) {
+    if (!tokens) return { botTokenCiphertext: null, botRefreshTokenCiphertext: null, botTokenKeyVersion: null, botTokenExpiresAt: null };
+    return {
+      botTokenCiphertext: new Uint8Array(this.cipher.encrypt(tokens.accessToken, botContext(connectionId))),
+      botRefreshTokenCiphertext: tokens.refreshToken ? new Uint8Array(this.cipher.encrypt(tokens.refreshToken, botRefreshContext(connectionId))) : null,
+      botTokenKeyVersion: this.cipher.version,
+      botTokenExpiresAt: tokens.expiresIn ? new Date(this.clock() + tokens.expiresIn * 1000) : null,
+    };
+  }
+
+  /**
    * A keep-the-refresh-token write needs the old refresh token re-encrypted when the key changed:
    * read both, write both under the current key.
    */
-  private async save(connectionId: string, tokens: IssuedTokens, current: { refresh: string | null }) {
+  private async save(connectionId: string, kind: TokenKind, tokens: IssuedTokens, current: { refresh: string | null }) {
     const refreshToken = tokens.refreshToken ?? current.refresh;
-    await this.db.providerConnection.update({ where: { id: connectionId }, data: { ...this.encryptedColumns(connectionId, { ...tokens, refreshToken }), lastError: null } });
+    const columns = kind === 'bot' ? this.botColumns(connectionId, { ...tokens, refreshToken }) : this.encryptedColumns(connectionId, { ...tokens, refreshToken });
+    await this.db.providerConnection.update({ where: { id: connectionId }, data: { ...columns, lastError: null } });
   }
 
-  private async read(connectionId: string) {
+  private async read(connectionId: string, kind: TokenKind) {
     const row = await this.db.providerConnection.findUnique({ where: { id: connectionId } });
     if (!row) throw new ProviderError('The connection no longer exists.', 'GIVE_UP', null);
+    if (kind === 'bot') {
+      const version = row.botTokenKeyVersion;
+      const access = row.botTokenCiphertext && version !== null ? this.cipher.decrypt(row.botTokenCiphertext, version, botContext(row.id)) : null;
+      const refresh = row.botRefreshTokenCiphertext && version !== null ? this.cipher.decrypt(row.botRefreshTokenCiphertext, version, botRefreshContext(row.id)) : null;
+      return { row, access, refresh, expiresAt: row.botTokenExpiresAt };
+    }
     const version = row.tokenKeyVersion;
     const access = row.accessTokenCiphertext && version !== null ? this.cipher.decrypt(row.accessTokenCiphertext, version, accessContext(row.id)) : null;
     const refresh = row.refreshTokenCiphertext && version !== null ? this.cipher.decrypt(row.refreshTokenCiphertext, version, refreshContext(row.id)) : null;
-    return { row, access, refresh };
+    return { row, access, refresh, expiresAt: row.tokenExpiresAt };
   }
 
-  /** A valid access token: refreshed when it expires within a minute (one refresh per connection at a time). */
-  accessToken(connectionId: string, options: { forceRefresh?: boolean } = {}): Promise<string> {
-    const running = this.inflight.get(connectionId);
+  /** Whether the connection has a bot token stored (Slack connections made with the bot scopes). */
+  async hasBotToken(connectionId: string): Promise<boolean> {
+    const row = await this.db.providerConnection.findUnique({ where: { id: connectionId }, select: { botTokenKeyVersion: true, botTokenCiphertext: true } });
+    return Boolean(row?.botTokenCiphertext && row.botTokenKeyVersion !== null);
+  }
+
+  /**
+   * A valid access token (the user's, or with `kind: 'bot'` the app's bot token): refreshed when it
+   * expires within a minute (one refresh per connection and kind at a time).
+   */
+  accessToken(connectionId: string, options: { forceRefresh?: boolean; kind?: TokenKind } = {}): Promise<string> {
+    const kind = options.kind ?? 'user';
+    const key = kind === 'bot' ? `bot:${connectionId}` : connectionId;
+    const running = this.inflight.get(key);
     if (running) return running;
     const work = (async () => {
-      const { row, access, refresh } = await this.read(connectionId);
+      const { row, access, refresh, expiresAt } = await this.read(connectionId, kind);
       if (row.status === 'NEEDS_REAUTH' || row.status === 'DISCONNECTED') throw new ProviderError(`The ${row.provider} connection needs to be authorized again.`, 'REAUTH', null);
-      const fresh = access && !options.forceRefresh && (!row.tokenExpiresAt || row.tokenExpiresAt.getTime() - this.clock() > REFRESH_MARGIN_MS);
+      if (kind === 'bot' && !access) throw new ProviderError('No bot token is stored for this connection.', 'GIVE_UP', null, 'no_bot_token');
+      const fresh = access && !options.forceRefresh && (!expiresAt || expiresAt.getTime() - this.clock() > REFRESH_MARGIN_MS);
       if (fresh) return access;
       if (!refresh) {
         if (access && !options.forceRefresh) return access;
@@ -112,12 +155,12 @@ export class TokenStore {
         throw new ProviderError(`Refreshing the access token failed${status ? ` (HTTP ${status})` : ''}.`, status !== null && status < 500 && status !== 429 ? 'GIVE_UP' : 'RETRY', status);
       }
       // Rotation: when the provider sends a new refresh token, the old one is spent: store the new one.
-      await this.save(connectionId, { accessToken: issued.access_token, refreshToken: issued.refresh_token ?? null, expiresIn: issued.expires_in ?? null }, { refresh });
-      this.log({ msg: 'access token refreshed', connectionId, provider: row.provider, rotated: Boolean(issued.refresh_token) });
+      await this.save(connectionId, kind, { accessToken: issued.access_token, refreshToken: issued.refresh_token ?? null, expiresIn: issued.expires_in ?? null }, { refresh });
+      this.log({ msg: 'access token refreshed', connectionId, provider: row.provider, token: kind, rotated: Boolean(issued.refresh_token) });
       return issued.access_token;
     })();
-    this.inflight.set(connectionId, work);
-    return work.finally(() => this.inflight.delete(connectionId));
+    this.inflight.set(key, work);
+    return work.finally(() => this.inflight.delete(key));
   }
 
   async markNeedsReauth(connectionId: string, error: string): Promise<void> {

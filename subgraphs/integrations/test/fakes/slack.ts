@@ -3,17 +3,31 @@
  * dnd.endSnooze, auth.test, conversations.open, chat.postMessage): HTTP 200 with { ok: false, error } for failures as Slack does,
  * invalid_auth for unknown tokens, and 429 + Retry-After injection.
  *
- * OAuth v2 ("Sign in with Slack" is not used; user-token install):
- * - GET  /oauth/v2/authorize?client_id&user_scope&redirect_uri&state[&code_challenge&code_challenge_method=S256]
+ * OAuth v2 ("Sign in with Slack" is not used; app install with bot scopes + user scopes):
+ * - GET  /oauth/v2/authorize?client_id[&scope][&user_scope]&redirect_uri&state[&code_challenge&code_challenge_method=S256]
  *   auto-approves as `approveAs` and redirects to redirect_uri?code&state (the redirect URI must be registered)
  * - POST /api/oauth.v2.access (client_id + client_secret in the form or HTTP Basic, code, redirect_uri
- *   [, code_verifier]) → 200 { ok: true, app_id, authed_user: { id, scope, access_token, token_type: "user" },
- *   team, enterprise, is_enterprise_install }; failures 200 { ok: false, error } (invalid_code, bad_redirect_uri,
- *   invalid_client_id, bad_client_secret), as Slack documents.
+ *   [, code_verifier]) → 200 { ok: true, app_id, [access_token: "xoxb-…", token_type: "bot", scope, bot_user_id,]
+ *   authed_user: { id, scope, access_token: "xoxp-…", token_type: "user" }, team, enterprise, is_enterprise_install }:
+ *   the top-level bot token only when bot scopes were requested in `scope`, authed_user's token only when user
+ *   scopes were requested in `user_scope`. With `rotation` (token rotation enabled on the app) each token comes
+ *   with its own refresh_token ("xoxe-1-…") and expires_in (43200), and grant_type=refresh_token exchanges a
+ *   refresh token for a new pair of the same type (top-level access_token + token_type "bot" or "user"); the spent
+ *   refresh token stops working (invalid_refresh_token). Failures 200 { ok: false, error } (invalid_code,
+ *   bad_redirect_uri, invalid_client_id, bad_client_secret), as Slack documents.
  *
- * conversations.open { users } → { ok, channel: { id } } (one D… id per user set; users_not_found for
- * other than U…); chat.postMessage { channel, text } → { ok, channel, ts, message: { type, user, text, ts } }
- * (channel_not_found for an unopened D… id, no_text without text); posts are recorded in `messages`.
+ * Token types: a bot token acts as the app's bot user (`botUserId`, bot id `botId`); methods that take
+ * user tokens only (users.profile.set, dnd.setSnooze, dnd.endSnooze) answer a bot token with
+ * { ok: false, error: "not_allowed_token_type" }, and methods taking bot tokens only (`BOT_ONLY`) answer
+ * a user token the same way.
+ *
+ * conversations.open { users } → { ok, channel: { id } } (one D… id per member set, the caller included:
+ * the user's self-DM for a user token and its own id, the app's DM with the user for a bot token;
+ * user_not_found for other than U…/W…); chat.postMessage { channel, text } → { ok, channel, ts, message }
+ * where message is { type, user, text, ts } from a user token and { type, user: <bot user id>, bot_id,
+ * app_id, text, ts } from a bot token (channel_not_found for a D… id the caller is not in, no_text without
+ * text); posts are recorded in `messages`, and `notifications(user)` lists the DMs that notify `user`
+ * (in a DM the user is in, written by someone else: a user's message to themselves notifies no one).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -25,6 +39,24 @@ export interface FakeSlackOptions {
   redirectUris?: string[];
   /** Slack user id auto-approved at /oauth/v2/authorize (default U0FAKE). */
   approveAs?: string;
+  /** Token rotation enabled on the app: refresh tokens + expiring access tokens. */
+  rotation?: boolean;
+}
+
+/** Methods Slack serves to user tokens only (their docs list no bot-token scope). */
+export const USER_ONLY = new Set(['users.profile.set', 'dnd.setSnooze', 'dnd.endSnooze', 'users.setPresence']);
+/** Methods Slack serves to bot tokens only (none of the methods served here; kept for tests that add some). */
+export const BOT_ONLY = new Set<string>();
+
+export interface FakeSlackMessage {
+  channel: string;
+  /** The author: the user, or the app's bot user for a bot token. */
+  user: string;
+  text: string;
+  ts: string;
+  /** Set when posted with a bot token (the app's message). */
+  bot_id?: string;
+  app_id?: string;
 }
 
 export class FakeSlack {
@@ -34,15 +66,24 @@ export class FakeSlack {
   readonly clientSecret: string;
   readonly redirectUris: Set<string>;
   approveAs: string;
-  private readonly codes = new Map<string, { userId: string; redirectUri: string; challenge: string | null; scope: string; expires: number }>();
-  readonly tokens = new Map<string, string>(); // token → user id
+  rotation: boolean;
+  readonly appId = 'A0FAKE';
+  /** The app's bot user and bot id. */
+  readonly botUserId = 'U0FAKEBOT';
+  readonly botId = 'B0FAKEBOT';
+  private readonly codes = new Map<string, { userId: string; redirectUri: string; challenge: string | null; scope: string; botScope: string; expires: number }>();
+  readonly tokens = new Map<string, string>(); // user token → user id
+  /** Bot tokens issued (token → granted bot scopes). */
+  readonly botTokens = new Map<string, string>();
+  /** Live refresh tokens (rotation): refresh token → what it renews. */
+  private readonly refreshTokens = new Map<string, { type: 'bot' | 'user'; userId: string; scope: string }>();
   readonly profiles = new Map<string, { status_text: string; status_emoji: string; status_expiration: number }>();
   readonly snooze = new Map<string, number | null>(); // user → snooze end (epoch s)
   readonly calls: string[] = [];
   /** DM channels opened with conversations.open: channel id → member user ids. */
   readonly ims = new Map<string, string[]>();
   /** Every chat.postMessage that succeeded. */
-  readonly messages: { channel: string; user: string; text: string; ts: string }[] = [];
+  readonly messages: FakeSlackMessage[] = [];
   rateLimitNext = 0;
   /** 429 + Retry-After for the next N calls of one method (method → N). */
   readonly rateLimitMethods = new Map<string, number>();
@@ -53,6 +94,17 @@ export class FakeSlack {
     this.clientSecret = options.clientSecret ?? 'fake-slack-secret';
     this.redirectUris = new Set(options.redirectUris ?? []);
     this.approveAs = options.approveAs ?? 'U0FAKE';
+    this.rotation = options.rotation ?? false;
+  }
+
+  /** The DMs that notify `userId`: in a DM channel they are a member of, written by someone else (the app's bot). */
+  notifications(userId: string): FakeSlackMessage[] {
+    return this.messages.filter((m) => m.channel.startsWith('D') && this.ims.get(m.channel)?.includes(userId) && m.user !== userId);
+  }
+
+  /** Adds a bot token of this app (as an install with bot scopes would). */
+  addBotToken(token: string, scope = 'chat:write,im:write') {
+    this.botTokens.set(token, scope);
   }
 
   get origin() { return this.url.replace(/\/api$/, ''); }
@@ -115,11 +167,14 @@ export class FakeSlack {
     }
     const args: Record<string, unknown> = (req.headers['content-type'] ?? '').includes('json') ? (raw ? JSON.parse(raw) : {}) : Object.fromEntries(new URLSearchParams(raw));
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    const user = token ? this.tokens.get(token) : undefined;
+    const isBot = token ? this.botTokens.has(token) : false;
+    // A bot token acts as the app's bot user.
+    const user = token ? (isBot ? this.botUserId : this.tokens.get(token)) : undefined;
     if (!user) return this.send(res, 200, { ok: false, error: 'invalid_auth' });
+    if ((isBot && USER_ONLY.has(method)) || (!isBot && BOT_ONLY.has(method))) return this.send(res, 200, { ok: false, error: 'not_allowed_token_type' });
     switch (method) {
       case 'auth.test':
-        return this.send(res, 200, { ok: true, user_id: user, team_id: 'T1' });
+        return this.send(res, 200, { ok: true, user_id: user, team_id: 'T1', ...(isBot ? { bot_id: this.botId } : {}) });
       case 'users.profile.get':
         return this.send(res, 200, { ok: true, profile: this.profiles.get(user) });
       case 'users.profile.set': {
@@ -149,8 +204,10 @@ export class FakeSlack {
         if (!this.ims.get(channel)?.includes(user)) return this.send(res, 200, { ok: false, error: 'channel_not_found' });
         if (!text) return this.send(res, 200, { ok: false, error: 'no_text' });
         const ts = `${Math.floor(Date.now() / 1000)}.${String(this.messages.length + 1).padStart(6, '0')}`;
-        this.messages.push({ channel, user, text, ts });
-        return this.send(res, 200, { ok: true, channel, ts, message: { type: 'message', user, text, ts } });
+        const message: FakeSlackMessage = isBot ? { channel, user, bot_id: this.botId, app_id: this.appId, text, ts } : { channel, user, text, ts };
+        this.messages.push(message);
+        const { channel: _channel, ...shape } = message;
+        return this.send(res, 200, { ok: true, channel, ts, message: { type: 'message', ...shape } });
       }
       default:
         return this.send(res, 200, { ok: false, error: 'unknown_method' });
@@ -172,7 +229,7 @@ export class FakeSlack {
       target.searchParams.set('error', 'invalid_code_challenge_method');
     } else {
       const code = `${Date.now()}.${randomBytes(16).toString('hex')}`;
-      this.codes.set(code, { userId: this.approveAs, redirectUri, challenge, scope: p.get('user_scope') ?? '', expires: Date.now() + 10 * 60_000 });
+      this.codes.set(code, { userId: this.approveAs, redirectUri, challenge, scope: p.get('user_scope') ?? '', botScope: p.get('scope') ?? '', expires: Date.now() + 10 * 60_000 });
       target.searchParams.set('code', code);
     }
     if (state) target.searchParams.set('state', state);
@@ -188,6 +245,7 @@ export class FakeSlack {
     if (clientId !== this.clientId) return this.send(res, 200, { ok: false, error: 'invalid_client_id' });
     if (clientSecret !== this.clientSecret) return this.send(res, 200, { ok: false, error: 'bad_client_secret' });
     const grantType = p.get('grant_type');
+    if (grantType === 'refresh_token') return this.refresh(p, res);
     if (grantType && grantType !== 'authorization_code') return this.send(res, 200, { ok: false, error: 'invalid_grant_type' });
     const code = this.codes.get(p.get('code') ?? '');
     this.codes.delete(p.get('code') ?? '');
@@ -196,16 +254,40 @@ export class FakeSlack {
     if (code.challenge && createHash('sha256').update(p.get('code_verifier') ?? '').digest('base64url') !== code.challenge) {
       return this.send(res, 200, { ok: false, error: 'invalid_code_verifier' });
     }
-    const accessToken = `xoxp-${randomBytes(12).toString('hex')}`;
-    this.tokens.set(accessToken, code.userId);
     if (!this.profiles.has(code.userId)) this.profiles.set(code.userId, { status_text: '', status_emoji: '', status_expiration: 0 });
+    const bot = code.botScope ? { ...this.issue('bot', code.userId, code.botScope), scope: code.botScope, bot_user_id: this.botUserId } : {};
+    const authedUser = code.scope ? { ...this.issue('user', code.userId, code.scope), scope: code.scope } : {};
     return this.send(res, 200, {
       ok: true,
-      app_id: 'A0FAKE',
-      authed_user: { id: code.userId, scope: code.scope, access_token: accessToken, token_type: 'user' },
+      app_id: this.appId,
+      ...bot,
+      authed_user: { id: code.userId, ...authedUser },
       team: { id: 'T1', name: 'Fake Team' },
       enterprise: null,
       is_enterprise_install: false,
+    });
+  }
+
+  /** A new access token of `type` (+ refresh token and expiry with rotation). */
+  private issue(type: 'bot' | 'user', userId: string, scope: string) {
+    const accessToken = `${this.rotation ? 'xoxe.' : ''}${type === 'bot' ? 'xoxb' : 'xoxp'}-${randomBytes(12).toString('hex')}`;
+    if (type === 'bot') this.botTokens.set(accessToken, scope);
+    else this.tokens.set(accessToken, userId);
+    if (!this.rotation) return { access_token: accessToken, token_type: type };
+    const refreshToken = `xoxe-1-${randomBytes(16).toString('hex')}`;
+    this.refreshTokens.set(refreshToken, { type, userId, scope });
+    return { access_token: accessToken, token_type: type, refresh_token: refreshToken, expires_in: 43_200 };
+  }
+
+  private refresh(p: URLSearchParams, res: ServerResponse) {
+    const spent = this.refreshTokens.get(p.get('refresh_token') ?? '');
+    if (!spent) return this.send(res, 200, { ok: false, error: 'invalid_refresh_token' });
+    this.refreshTokens.delete(p.get('refresh_token')!);
+    const issued = this.issue(spent.type, spent.userId, spent.scope);
+    return this.send(res, 200, {
+      ok: true, app_id: this.appId, ...issued, scope: spent.scope,
+      ...(spent.type === 'bot' ? { bot_user_id: this.botUserId } : { user_id: spent.userId }),
+      team: { id: 'T1', name: 'Fake Team' }, enterprise: null, is_enterprise_install: false,
     });
   }
 }

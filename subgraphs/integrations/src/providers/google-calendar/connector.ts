@@ -77,7 +77,7 @@ export class GoogleCalendarConnector implements Connector<GoogleEvent, GoogleWri
       const page = await client.listEvents(await call.accessToken(), PRIMARY, { ...params, pageToken, maxResults: this.options.pageSize ?? 250 });
       pageToken = page.nextPageToken;
       // nextSyncToken is only on the last page; a page with both would be a contract violation: keep paging.
-      yield { items: page.items ?? [], cursor: pageToken ? null : (page.nextSyncToken ?? null) };
+      yield { items: page.items ?? [], cursor: pageToken ? null : (page.nextSyncToken ?? null), ...(params.timeMin && { listsEndingAfter: params.timeMin }) };
     } while (pageToken);
   }
 

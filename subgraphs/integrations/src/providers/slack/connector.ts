@@ -1,6 +1,7 @@
 /**
  * Slack: set the user's status and Do Not Disturb while a focus session runs and restore them
- * afterwards, post a summary DM when it ends (user token, least-privilege user scopes), and signed
+ * afterwards (user token, least-privilege user scopes), post a summary DM when it ends (the app's bot
+ * token, bot scopes chat:write + im:write; the user token for connections without one), and signed
  * Events API requests.
  * The Web API answers HTTP 200 with { ok: false, error } for most failures, 429 + Retry-After for rate limits.
  */
@@ -29,6 +30,37 @@ export function mapSlackError(status: number, body: unknown): ProviderError {
   return new ProviderError(`Slack: ${error ?? `HTTP ${status}`}`, 'GIVE_UP', status, error);
 }
 
+/** Slack's oauth.v2.access errors in RFC 6749 terms (a spent or revoked refresh token is invalid_grant). */
+const SLACK_TOKEN_ERROR_RFC: Record<string, string> = { invalid_refresh_token: 'invalid_grant', invalid_code: 'invalid_grant', invalid_client_id: 'invalid_client', bad_client_secret: 'invalid_client', invalid_grant_type: 'unsupported_grant_type' };
+
+/**
+ * The token endpoint quirk hook (OAuthConfig.tokenResponse) for oauth.v2.access: Slack answers HTTP
+ * 200 { ok: false, error } for failures, rewritten to 400 { error } (RFC 6749); and a refresh answer
+ * (grant_type=refresh_token with token rotation on) carries the one renewed token at the top level
+ * with token_type "bot" or "user", which oauth4webapi refuses (bearer/DPoP only): it becomes
+ * "bearer" (Slack's value kept in slack_token_type). A code exchange answer (it has authed_user) is
+ * left as it is: the OAuth service reads both tokens from it itself.
+ */
+export async function slackTokenResponse(response: Response): Promise<Response> {
+  if (response.status !== 200) return response;
+  const text = await response.text();
+  const rebuilt = (status: number, payload: unknown) => new Response(typeof payload === 'string' ? payload : JSON.stringify(payload), { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return rebuilt(200, text);
+  }
+  if (body.ok === false) {
+    const slackError = typeof body.error === 'string' ? body.error : 'unknown_error';
+    return rebuilt(400, { error: SLACK_TOKEN_ERROR_RFC[slackError] ?? slackError, slack_error: slackError });
+  }
+  if (!body.authed_user && typeof body.token_type === 'string' && ['bot', 'user'].includes(body.token_type)) {
+    return rebuilt(200, { ...body, token_type: 'bearer', slack_token_type: body.token_type });
+  }
+  return rebuilt(200, text);
+}
+
 const header = (request: RawWebhookRequest, name: string) => {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -37,7 +69,11 @@ const header = (request: RawWebhookRequest, name: string) => {
 export class SlackConnector implements Connector<never, SlackWrite, SlackProfile | null> {
   readonly provider = 'SLACK' as const;
 
-  constructor(readonly oauth: OAuthConfig | null, private readonly apiUrl: string, private readonly signingSecret: string | null, private readonly clock: () => number = Date.now) {}
+  readonly oauth: OAuthConfig | null;
+
+  constructor(oauth: OAuthConfig | null, private readonly apiUrl: string, private readonly signingSecret: string | null, private readonly clock: () => number = Date.now) {
+    this.oauth = oauth ? { ...oauth, tokenResponse: slackTokenResponse } : null;
+  }
 
   mapError(status: number, body: unknown) {
     return mapSlackError(status, body);
@@ -80,8 +116,10 @@ export class SlackConnector implements Connector<never, SlackWrite, SlackProfile
 
   /**
    * A direct message to `slackUserId`: `conversations.open` (users=<id>, scope im:write) gives the
-   * DM channel id, then `chat.postMessage` to it (scope chat:write). With a user token and the user's
-   * own id this is the user's self-DM. Returns the channel and the message ts.
+   * DM channel id, then `chat.postMessage` to it (scope chat:write). The call's token decides who
+   * writes: with the bot token it is the app's DM with the user, posted as the app (bot_id), and Slack
+   * notifies the user; with a user token and the user's own id it is the user's self-DM, posted as the
+   * user, which notifies no one. Returns the channel and the message ts.
    */
   async postDirectMessage(call: ConnectorCall, slackUserId: string, text: string): Promise<{ channel: string; ts: string }> {
     const opened = await this.api<{ ok: boolean; channel?: { id?: string } }>(call, 'conversations.open', { users: slackUserId });
