@@ -10,6 +10,7 @@ import { NoteClassifier } from './ml/note-model.js';
 import { AdviceService } from './services/advice.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { initBackend } from './ml/backend.js';
+import { FocusTrainer, focusTrainerSettings } from './ml/focus-trainer.js';
 import { resolvers } from './resolvers/index.js';
 import { ForecastService } from './services/forecast.js';
 import { InsightsService } from './services/insights.js';
@@ -24,7 +25,8 @@ export async function createInsightsServices(db: PrismaClient, tools: { env: Nod
   const facts = new FactRepository(db);
   const settings = new SettingsRepository(db);
   const registry = new ModelRegistry(models, resolve(env.FLOWFORGE_DATA_DIR ?? '.data'), log);
-  const training = new TrainingService({ facts, settings, models, registry, log }, trainingSettings(env));
+  const trainer = new FocusTrainer(focusTrainerSettings(env), log);
+  const training = new TrainingService({ facts, settings, models, registry, trainer, log }, trainingSettings(env));
   const scheduler = new RetrainScheduler((org) => training.trainFocusForecast(org), Number(env.INSIGHTS_RETRAIN_DEBOUNCE_MS ?? 10_000), log);
   const projection = new FocusFactsProjection(facts, (org) => scheduler.markDirty(org));
   const insights = new InsightsService({ models, facts, settings, training, scheduler, env });
@@ -32,7 +34,7 @@ export async function createInsightsServices(db: PrismaClient, tools: { env: Nod
   const notes = new NoteClassifier(log, { epochs: Number(env.INSIGHTS_NOTE_EPOCHS ?? 60) });
   const advice = new AdviceService({ db, settings, notes });
   const activity = new ActivityHandler(tools.publish ?? (async () => undefined));
-  return { backend, models, facts, settings, registry, training, scheduler, projection, insights, forecasts, notes, advice, activity };
+  return { backend, models, facts, settings, registry, trainer, training, scheduler, projection, insights, forecasts, notes, advice, activity };
 }
 
 export function startInsightsSubgraph(options: StartOptions = {}) {
@@ -43,7 +45,10 @@ export function startInsightsSubgraph(options: StartOptions = {}) {
     createClient: (adapter) => new PrismaClient({ adapter }),
     async setup(db, tools) {
       const services = await createInsightsServices(db, { ...tools, publish: (tx, list) => tools.events.publish(tx as never, list) });
-      tools.onClose(() => services.scheduler.stop());
+      tools.onClose(() => {
+        services.trainer.close(); // a training in progress is terminated, nothing is registered
+        return services.scheduler.stop();
+      });
       await tools.events.subscribe(FOCUS_FACTS_CONSUMER, [FOCUS_TOPIC], services.projection.handleInTransaction);
       await tools.events.subscribe(ACTIVITY_CONSUMER, [FOCUS_TOPIC], services.activity.handleFocus);
       await tools.events.subscribe(HABITS_CONSUMER, [HABITS_TOPIC], services.activity.handleHabits);

@@ -1,6 +1,6 @@
 // Every model under wasm AND cpu: backend selection is logged, the focus-forecast model trains,
 // beats the baseline on held-out SYNTHETIC users (ground truth from src/domain/synthetic.ts) and
-// its artifact round-trips to identical predictions.
+// its artifact round-trips to identical predictions; trained in a worker thread it is the same model.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { activeBackend, initBackend, parseBackendChoice, selectBackend, useBacke
 import { loadArtifact, saveArtifact } from '../src/ml/artifacts.js';
 import { predictWeek, trainFocusForecast } from '../src/ml/focus-model.js';
 import { evaluateAgainstTruth } from '../src/ml/focus-evaluation.js';
+import { FocusTrainer } from '../src/ml/focus-trainer.js';
 import { statsByUser } from '../src/domain/focus-features.js';
 import { syntheticDataset } from '../src/domain/synthetic.js';
 
@@ -62,8 +63,18 @@ describe.each(['wasm', 'cpu'] as const)('focus-forecast under %s', (backend) => 
       const stats = statsByUser(heldOut.observations).get(heldOut.users[0]!.userId);
       expect(predictWeek(loaded, stats, trained.globalMean)).toEqual(predictWeek(trained.model, stats, trained.globalMean));
       loaded.dispose();
+
+      // The same training in a worker thread (the default in the service) runs under the same
+      // backend and gives the same model.
+      const inWorker = await new FocusTrainer({ worker: true, timeoutMs: 60_000 }, () => undefined).train(train.observations, { epochs: 12, folds: 2 });
+      try {
+        expect(inWorker).toMatchObject({ backend, trainedIn: 'worker', cv: trained.cv, globalMean: trained.globalMean });
+        expect(predictWeek(inWorker.model, stats, trained.globalMean)).toEqual(predictWeek(trained.model, stats, trained.globalMean));
+      } finally {
+        inWorker.model.dispose();
+      }
     } finally {
       trained.model.dispose();
     }
-  });
+  }, 60_000);
 });

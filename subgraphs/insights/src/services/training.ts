@@ -4,9 +4,9 @@ import type { FactRepository, FactRow } from '../data/facts.js';
 import type { AiModelRepository, AiModelRow } from '../data/models.js';
 import type { SettingsRepository } from '../data/settings.js';
 import { hourOfWeek, sessionQuality, type QualityObservation } from '../domain/focus-features.js';
-import { activeBackend } from '../ml/backend.js';
 import { saveArtifact } from '../ml/artifacts.js';
-import { FOCUS_MODEL_NAME, FOCUS_MODEL_TYPE, trainFocusForecast, type FocusTrainOptions } from '../ml/focus-model.js';
+import { FOCUS_MODEL_NAME, FOCUS_MODEL_TYPE, type FocusTrainOptions } from '../ml/focus-model.js';
+import type { FocusTrainer } from '../ml/focus-trainer.js';
 import type { ModelRegistry } from './registry.js';
 
 export const HISTORY_DAYS = 365;
@@ -38,12 +38,12 @@ export function trainingSettings(env: NodeJS.ProcessEnv): TrainingSettings {
  */
 export class TrainingService {
   constructor(
-    private readonly deps: { facts: FactRepository; settings: SettingsRepository; models: AiModelRepository; registry: ModelRegistry; log: Logger },
+    private readonly deps: { facts: FactRepository; settings: SettingsRepository; models: AiModelRepository; registry: ModelRegistry; trainer: FocusTrainer; log: Logger },
     readonly config: TrainingSettings,
   ) {}
 
   async trainFocusForecast(organizationId: string): Promise<AiModelRow | null> {
-    const { facts, settings, models, registry, log } = this.deps;
+    const { facts, settings, models, registry, trainer, log } = this.deps;
     const since = new Date(Date.now() - HISTORY_DAYS * 86_400_000);
     const all = await facts.forTraining(organizationId, since, new Set());
     const userIds = [...new Set(all.map((r) => r.userId))];
@@ -54,7 +54,8 @@ export class TrainingService {
       return null;
     }
     const observations = observationsFrom(rows, await settings.timezones(userIds));
-    const trained = await trainFocusForecast(observations, this.config.options);
+    // In a worker thread unless INSIGHTS_TRAINING_WORKER=0; a failed training throws (logged) before anything is registered.
+    const trained = await trainer.train(observations, this.config.options);
     try {
       const demo = rows.filter((r) => r.source === 'demo').length;
       const metrics = {
@@ -64,7 +65,8 @@ export class TrainingService {
         beatsBaseline: trained.beatsBaseline,
         crossValidation: trained.cv,
         trainingMs: trained.trainingMs,
-        backend: activeBackend(),
+        backend: trained.backend,
+        trainedIn: trained.trainedIn,
         sessions: rows.length,
         users: trained.cv.users,
         excludedOptedOutUsers: optedOut.size,
