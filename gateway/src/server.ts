@@ -10,6 +10,7 @@ import { createEventBus, type EventBus } from '@flowforge/events';
 import { createSubgraphFetcher } from './fetcher.js';
 import { authenticate, InternalTokenIssuer } from './identity.js';
 import { GatewayRateLimiter, rateLimitPolicies } from './rate-limit.js';
+import { queryLimits, queryLimitsRule } from './query-limits.js';
 import { checkSubgraphs } from './readiness.js';
 import { MembershipRevocations } from './revocations.js';
 import { EVENTS_SUBGRAPH } from './compose.js';
@@ -50,6 +51,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const rateLimiter = new GatewayRateLimiter(backends, rateLimitPolicies(env), log);
   const ownBus = options.events ? null : createEventBus(env, { clientId: 'flowforge-gateway' });
   const bus: SubscriptionEventBus = (options.events ?? ownBus)!;
+  const limitsRule = queryLimitsRule(queryLimits(env));
   const revocations = new MembershipRevocations();
   const revocationFeed = await revocations.follow(bus, log);
 
@@ -73,6 +75,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     gateway,
     includeStacktraceInErrorResponses: false,
     introspection: true,
+    validationRules: [limitsRule],
     formatError: (formatted, original) => maskError(formatted, original, log),
   });
 
@@ -105,7 +108,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     ],
     // graphql-ws on the same port and path; the gateway is loaded by now (serveGraphQL started Apollo).
     onListening: (server) => {
-      subscriptions = startSubscriptions({ server, gateway, apollo, accessKey, revocations, log, bus, limits: options.subscriptionLimits });
+      subscriptions = startSubscriptions({ server, gateway, apollo, accessKey, revocations, log, bus, limits: options.subscriptionLimits, validationRules: [limitsRule] });
     },
     async context(req) {
       const requestId = randomUUID();

@@ -235,4 +235,15 @@ describe('subscriptions over graphql-ws at the gateway', () => {
     expect(subs.slice(0, 3).every((sub) => sub.errors.length === 0)).toBe(true);
     await connection.client.dispose();
   });
+
+  it('applies the gateway\'s query limits to subscriptions too', async () => {
+    const ada = await signUp();
+    await createOrganization(ada);
+    let selection = 'id';
+    for (let i = 0; i < 4; i += 1) selection = `user { focusSessions(first: 1) { edges { node { ${selection} } } } }`;
+    const deep = subscribe(ada.accessToken, `subscription Deep { focusSessionChanged { ${selection} } }`);
+    await deep.next(1, 3000);
+    expect(JSON.stringify(deep.errors)).toContain('nests more than 12 levels deep');
+    await deep.dispose();
+  });
 });

@@ -2,6 +2,7 @@ import type { ApolloGateway } from '@apollo/gateway';
 import type { ApolloServer } from '@apollo/server';
 import type { VerificationKey } from '@flowforge/auth';
 import type { Logger } from '@flowforge/runtime';
+import type { ValidationRule } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { GatewayContext } from '../server.js';
@@ -25,6 +26,8 @@ export interface SubscriptionsOptions {
   /** Where events come from; none: subscriptions are accepted but nothing is delivered (logged). */
   bus?: SubscriptionEventBus;
   limits?: Partial<WebSocketLimits>;
+  /** Validation rules beyond GraphQL's own (the gateway's query limits), as for HTTP requests. */
+  validationRules?: readonly ValidationRule[];
 }
 
 export interface RunningSubscriptions {
@@ -57,7 +60,7 @@ export function startSubscriptions(options: SubscriptionsOptions): RunningSubscr
     return response.body.singleResult as Awaited<ReturnType<QueryAsSubscriber>>;
   };
   const hub = new SubscriptionHub(engine, queryAs, log);
-  const ws = attachWebSocketServer({ server: options.server, engine, hub, accessKey: options.accessKey, revocations: options.revocations, log, limits: options.limits });
+  const ws = attachWebSocketServer({ server: options.server, engine, hub, accessKey: options.accessKey, revocations: options.revocations, log, limits: options.limits, validationRules: options.validationRules });
 
   const consumerGroup = `gateway-${randomUUID()}`;
   let state: 'ok' | 'connecting' | 'none' = options.bus ? 'connecting' : 'none';

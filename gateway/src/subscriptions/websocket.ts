@@ -1,6 +1,6 @@
 import { TokenError, verifyAccessToken, type AccessClaims, type VerificationKey } from '@flowforge/auth';
 import type { Logger } from '@flowforge/runtime';
-import { getOperationAST, GraphQLError, parse, validate, type DocumentNode, type ExecutionResult } from 'graphql';
+import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type ValidationRule } from 'graphql';
 import { makeServer, type Context } from 'graphql-ws';
 import type { Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -144,8 +144,10 @@ export function attachWebSocketServer(options: {
   revocations?: RevocationCheck;
   log: Logger;
   limits?: Partial<WebSocketLimits>;
+  validationRules?: readonly ValidationRule[];
 }): SubscriptionServer {
   const { engine, hub, accessKey, revocations, log } = options;
+  const rules = [...specifiedRules, ...(options.validationRules ?? [])];
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const connections = new Set<Connection>();
   const parsed = new Map<string, DocumentNode>();
@@ -200,7 +202,7 @@ export function attachWebSocketServer(options: {
         } catch (error) {
           return [error instanceof GraphQLError ? error : graphqlError('GRAPHQL_PARSE_FAILED', String(error))];
         }
-        const errors = validate(engine.schema, document);
+        const errors = validate(engine.schema, document, rules);
         if (errors.length > 0) return errors;
         if (parsed.size >= 1_000) parsed.clear();
         parsed.set(payload.query, document);
