@@ -48,15 +48,17 @@ describe('focus sessions through the gateway', () => {
 
   it('rejects bad input with BAD_USER_INPUT and writes nothing', async () => {
     const user = await focusUser();
-    for (const input of ['{ plannedMinutes: 0 }', '{ plannedMinutes: 721 }', '{ plannedMinutes: 25, category: "" }']) {
+    for (const [input, field] of [['{ plannedMinutes: 0 }', 'plannedMinutes'], ['{ plannedMinutes: 721 }', 'plannedMinutes'], ['{ plannedMinutes: 25, category: "" }', 'category']]) {
       const result = await gql(`mutation { startFocusSession(input: ${input}) { id } }`, {}, user.accessToken);
       expect(errorCode(result)).toBe('BAD_USER_INPUT');
+      expect(result.errors?.[0]?.extensions?.field).toBe(field);
       expect(result.errors?.[0]?.message).not.toMatch(/at \w+ \(|\.ts:\d+/);
     }
     expect((await gqlOk('{ activeFocusSession { id } }', {}, user.accessToken)).activeFocusSession).toBeNull();
     const { id } = (await gqlOk('mutation { startFocusSession(input: { plannedMinutes: 25 }) { id } }', {}, user.accessToken)).startFocusSession;
     const badRating = await gql('mutation($id: ID!) { endFocusSession(id: $id, input: { rating: 6 }) { id } }', { id }, user.accessToken);
     expect(errorCode(badRating)).toBe('BAD_USER_INPUT');
+    expect(badRating.errors?.[0]?.extensions?.field).toBe('rating');
     expect((await gqlOk('{ activeFocusSession { state } }', {}, user.accessToken)).activeFocusSession.state).toBe('ACTIVE');
     expect(errorCode(await gql('mutation { pauseFocusSession(id: "not-an-id") { id } }', {}, user.accessToken))).toBe('BAD_USER_INPUT');
     expect(errorCode(await gql('mutation { pauseFocusSession(id: "00000000-0000-4000-8000-000000000000") { id } }', {}, user.accessToken))).toBe('NOT_FOUND');

@@ -28,9 +28,9 @@ export function isPublicError(error: GraphQLFormattedError): boolean {
 export function maskError(formatted: GraphQLFormattedError, original: unknown, log: Logger): GraphQLFormattedError {
   const cause = original instanceof GraphQLError && original.originalError ? original.originalError : original;
   // Pure domain code throws plain Errors carrying a public `code` (e.g. DomainError): pass those through too.
-  const domainCode = (cause as { code?: unknown } | null)?.code;
+  const { code: domainCode, field: domainField } = (cause as { code?: unknown; field?: unknown } | null) ?? {};
   if (cause instanceof Error && !(cause instanceof GraphQLError) && typeof domainCode === 'string' && PUBLIC_CODES.has(domainCode)) {
-    return { message: cause.message, locations: formatted.locations, path: formatted.path, extensions: { code: domainCode } };
+    return { message: cause.message, locations: formatted.locations, path: formatted.path, extensions: typeof domainField === 'string' ? { code: domainCode, field: domainField } : { code: domainCode } };
   }
   if (isPublicError(formatted)) {
     const { code, field } = formatted.extensions ?? {};

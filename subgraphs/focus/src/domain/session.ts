@@ -20,11 +20,14 @@ export type DomainErrorCode = 'BAD_USER_INPUT' | 'CONFLICT';
  */
 export class DomainError extends Error {
   public readonly code: DomainErrorCode;
+  /** The input field at fault, for BAD_USER_INPUT (GraphQL `extensions.field`). */
+  public readonly field: string | undefined;
 
-  constructor(code: DomainErrorCode, message: string) {
+  constructor(code: DomainErrorCode, message: string, field?: string) {
     super(message);
     this.name = 'DomainError';
     this.code = code;
+    this.field = field;
   }
 }
 
@@ -40,7 +43,7 @@ const MS_PER_MINUTE = 60_000;
 
 function assertValidDate(value: unknown, field: string): asserts value is Date {
   if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
-    throw new DomainError('BAD_USER_INPUT', `${field} must be a valid date.`);
+    throw new DomainError('BAD_USER_INPUT', `${field} must be a valid date.`, field);
   }
 }
 
@@ -163,8 +166,8 @@ function charLength(value: string): number {
   return n;
 }
 
-function badInput(message: string): DomainError {
-  return new DomainError('BAD_USER_INPUT', message);
+function badInput(message: string, field: string): DomainError {
+  return new DomainError('BAD_USER_INPUT', message, field);
 }
 
 export interface StartSessionInput {
@@ -195,6 +198,7 @@ export function validateStartInput(input: StartSessionInput): ValidStartSessionI
   ) {
     throw badInput(
       `plannedMinutes must be a whole number between ${PLANNED_MINUTES_MIN} and ${PLANNED_MINUTES_MAX} (12 hours); got ${String(plannedMinutes)}.`,
+      'plannedMinutes',
     );
   }
 
@@ -206,12 +210,13 @@ export function validateStartInput(input: StartSessionInput): ValidStartSessionI
 
 /** A category is 1..40 characters after trimming. Returns it trimmed. */
 export function validateCategory(value: string): string {
-  if (typeof value !== 'string') throw badInput('category must be text.');
+  if (typeof value !== 'string') throw badInput('category must be text.', 'category');
   const trimmed = value.trim();
   const len = charLength(trimmed);
   if (len < 1 || len > CATEGORY_MAX_LENGTH) {
     throw badInput(
       `category must be between 1 and ${CATEGORY_MAX_LENGTH} characters after trimming spaces; got ${len}. Leave it out if you don't want a category.`,
+      'category',
     );
   }
   return trimmed;
@@ -219,10 +224,10 @@ export function validateCategory(value: string): string {
 
 /** Notes are kept as written, up to 5000 characters. */
 export function validateNotes(value: string): string {
-  if (typeof value !== 'string') throw badInput('notes must be text.');
+  if (typeof value !== 'string') throw badInput('notes must be text.', 'notes');
   const len = charLength(value);
   if (len > NOTES_MAX_LENGTH) {
-    throw badInput(`notes must be at most ${NOTES_MAX_LENGTH} characters; got ${len}. Shorten them and try again.`);
+    throw badInput(`notes must be at most ${NOTES_MAX_LENGTH} characters; got ${len}. Shorten them and try again.`, 'notes');
   }
   return value;
 }
@@ -230,7 +235,7 @@ export function validateNotes(value: string): string {
 /** A rating must be a whole number from 1 to 5. Returns the rating. */
 export function validateRating(rating: number): number {
   if (typeof rating !== 'number' || !Number.isInteger(rating) || rating < RATING_MIN || rating > RATING_MAX) {
-    throw badInput(`rating must be a whole number from ${RATING_MIN} to ${RATING_MAX}; got ${String(rating)}.`);
+    throw badInput(`rating must be a whole number from ${RATING_MIN} to ${RATING_MAX}; got ${String(rating)}.`, 'rating');
   }
   return rating;
 }
@@ -241,12 +246,13 @@ export interface InterruptionInput {
 
 /** Validates an interruption and returns it with the reason trimmed. */
 export function validateInterruption(input: InterruptionInput): InterruptionInput {
-  if (typeof input.reason !== 'string') throw badInput('reason must be text.');
+  if (typeof input.reason !== 'string') throw badInput('reason must be text.', 'reason');
   const reason = input.reason.trim();
   const len = charLength(reason);
   if (len < 1 || len > INTERRUPTION_REASON_MAX_LENGTH) {
     throw badInput(
       `reason must be between 1 and ${INTERRUPTION_REASON_MAX_LENGTH} characters after trimming spaces; got ${len}.`,
+      'reason',
     );
   }
   return { reason };
