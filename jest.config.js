@@ -8,7 +8,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
-    '^@flowforge/(auth|runtime|db|cache|testing|stack|time|events|schedule)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@flowforge/(auth|runtime|db|cache|testing|stack|time|events|schedule|sdk)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/{gateway,subgraphs/*,packages/*}/test/**/*.test.ts'],

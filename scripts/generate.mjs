@@ -1,4 +1,5 @@
-// Generates what is not committed: each subgraph's Prisma client and its typed resolvers.
+// Generates what is not committed: each subgraph's Prisma client and its typed resolvers, and the
+// SDK's typed operations (packages/sdk/src/generated, from schema/operations and schema/api.graphql).
 // Runs offline: Prisma 7's CLI wants to download a schema engine at start for every command, and
 // `generate` never uses it, so PRISMA_SCHEMA_ENGINE_BINARY points it at a file that exists.
 import { execFileSync } from 'node:child_process';
@@ -18,4 +19,4 @@ for (const name of subgraphs) {
   });
 }
 execFileSync(join(root, 'node_modules', '.bin', 'graphql-codegen'), ['--config', 'codegen.yml', '--silent'], { cwd: root, stdio: 'inherit' });
-console.log(`generated Prisma clients (${subgraphs.join(', ')}) and resolver types in ${Date.now() - started} ms`);
+console.log(`generated Prisma clients (${subgraphs.join(', ')}), resolver types and the SDK in ${Date.now() - started} ms`);
