@@ -126,7 +126,9 @@ export class RetrainScheduler {
       try {
         await this.train(organizationId);
       } catch (error) {
-        this.log({ level: 'error', msg: 'retraining failed', organizationId, error: (error as Error).stack ?? String(error) });
+        // Stopping mid-training is a normal shutdown: nothing was registered and the serving version stays.
+        if (this.stopped) this.log({ level: 'info', msg: 'retraining stopped by shutdown', organizationId });
+        else this.log({ level: 'error', msg: 'retraining failed', organizationId, error: (error as Error).stack ?? String(error) });
       } finally {
         this.pending--;
       }
