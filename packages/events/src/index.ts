@@ -9,3 +9,4 @@ export * from './factory.js';
 export * from './outbox.js';
 export * from './consume.js';
 export * from './retry.js';
+export * from './dlq-replay.js';

@@ -163,6 +163,24 @@ export class KafkaEventBus implements EventBus {
     return this.prefix + name;
   }
 
+  /** The broker's name of a logical topic or consumer group (KAFKA_NAMESPACE prefix), for operator tools. */
+  brokerName(name: string): string {
+    return this.onBroker(name);
+  }
+
+  /** The logical name of a topic or group read from the broker (without the namespace prefix). */
+  logicalName(name: string): string {
+    return this.logical(name);
+  }
+
+  /**
+   * The bus's kafkajs client (brokers, client id, retries, logging), for operator tools that need an
+   * admin or a consumer of their own (see dlq-replay.ts); they connect and disconnect what they create.
+   */
+  get client(): Kafka {
+    return this.kafka;
+  }
+
   /** The logical name of a topic read from the broker. */
   private logical(topic: string): string {
     return this.prefix && topic.startsWith(this.prefix) ? topic.slice(this.prefix.length) : topic;
