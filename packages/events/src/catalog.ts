@@ -152,6 +152,60 @@ export interface CalendarSyncConflictData {
   local: { title: string; description: string | null; startsAt: string; endsAt: string; timezone: string; allDay: boolean; startDate: string | null; endDate: string | null; busy: boolean };
 }
 
+/** Calendar's event changes (topic flowforge.calendar, subject: the calendar event id, tenant: organizationId). */
+export const CALENDAR_EVENT_CREATED = 'flowforge.calendar.event.created';
+export const CALENDAR_EVENT_UPDATED = 'flowforge.calendar.event.updated';
+export const CALENDAR_EVENT_DELETED = 'flowforge.calendar.event.deleted';
+
+/** The calendar fields a provider sync maps (what a push to the provider may change). */
+export type CalendarSyncedField = 'title' | 'description' | 'startsAt' | 'endsAt' | 'timezone' | 'allDay' | 'startDate' | 'endDate' | 'busy';
+
+/**
+ * created / updated / deleted: the event's state after the change. The provider fields were added for
+ * two-way sync (integrations pushes local edits of provider events back); events written before lack
+ * them (consumers must cope: treat as a local event).
+ */
+export interface CalendarEventChangedData {
+  eventId: string;
+  calendarId: string;
+  userId: string;
+  organizationId: string;
+  title: string;
+  description?: string | null;
+  startsAt: string;
+  endsAt: string;
+  timezone: string;
+  allDay: boolean;
+  startDate?: string | null;
+  endDate?: string | null;
+  busy: boolean;
+  recurrence: string | null;
+  /** Edited occurrences: their series and original start. */
+  recurringEventId: string | null;
+  originalStartsAt: string | null;
+  /** The row's etag after the change (a provider's etag when the row is the provider's version). */
+  etag: string;
+  /** Incremented by every change of the row (orders the changes of one event). */
+  sequence?: number;
+  deleted: boolean;
+  /** LOCAL, or the provider the event came from (GOOGLE, MICROSOFT). */
+  source?: 'LOCAL' | 'GOOGLE' | 'MICROSOFT';
+  /** The provider's id of the event (provider events only). */
+  externalId?: string | null;
+  /** The provider connection whose calendar holds the event (provider events only). */
+  connectionId?: string | null;
+  /** The provider's etag of the version calendar last applied (the base of the edit; If-Match for a push). */
+  providerEtag?: string | null;
+  /** The fields this change touched (updated); every synced field when the whole event must be pushed. */
+  changedFields?: CalendarSyncedField[];
+  /**
+   * True when the change is the provider's own (applied from calendar_events.synced): never pushed
+   * back (that would loop). A merge of a local and a remote edit that differs from the provider's
+   * version is published with false, so it is pushed.
+   */
+  fromProviderSync?: boolean;
+}
+
 export interface WebhookReceivedData {
   provider: string;
   deliveryId: string;

@@ -153,7 +153,7 @@ describe('calendar: applying integrations sync batches', () => {
     it('stores the applied provider version as the base', async () => {
       const stored = await row(2001);
       const delivered = item(2001);
-      expect(stored.syncedFields).toEqual({ title: delivered.title, description: null, startsAt: delivered.startsAt, endsAt: delivered.endsAt, timezone: 'Europe/Berlin', allDay: false, startDate: null, endDate: null, busy: true });
+      expect(stored.syncedFields).toEqual({ title: delivered.title, description: null, startsAt: delivered.startsAt, endsAt: delivered.endsAt, timezone: 'Europe/Berlin', allDay: false, startDate: null, endDate: null, busy: true, etag: delivered.etag });
     });
 
     it('keeps both sides when they changed different fields: the provider the title, the user busy (no conflict record)', async () => {

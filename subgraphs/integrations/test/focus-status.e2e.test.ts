@@ -83,7 +83,11 @@ describe('Focus status on Slack and Microsoft Teams through the gateway (dedicat
       expect(list.find((c) => c.id === teamsConnection.id)).toMatchObject({ provider: 'MICROSOFT_TEAMS', status: 'CONNECTED', externalAccountId: GRAPH_USER });
     }, 15_000, 250);
     // After connecting Teams, a presence subscription is created; Graph's validation handshake reached us through the gateway.
-    await eventually(() => expect([...graph.subscriptions.values()].filter((s) => s.userId === GRAPH_USER).map((s) => s.notificationUrl)).toEqual([`${PUBLIC_ORIGIN}/webhooks/microsoft-teams`]), 15_000, 250);
+    await eventually(() => expect([...graph.subscriptions.values()].filter((s) => s.userId === GRAPH_USER).map((s) => [s.notificationUrl, s.lifecycleNotificationUrl])).toEqual([[`${PUBLIC_ORIGIN}/webhooks/microsoft-teams`, `${PUBLIC_ORIGIN}/webhooks/microsoft-teams/lifecycle`]]), 15_000, 250);
+    // A lifecycle notification through the gateway: acknowledged with 202 and acted on (reauthorized at Graph).
+    const [teamsSub] = [...graph.subscriptions.values()].filter((s) => s.userId === GRAPH_USER);
+    expect((await graph.lifecycle(teamsSub!.id, 'reauthorizationRequired')).status).toBe(202);
+    await eventually(() => expect(graph.calls).toContain(`POST /v1.0/subscriptions/${teamsSub!.id}/reauthorize`), 15_000, 250);
 
     // Start a focus session through the gateway.
     const started = (await q('mutation { startFocusSession(input: { plannedMinutes: 50 }) { id state plannedMinutes } }')).startFocusSession;

@@ -1,3 +1,4 @@
+import { CALENDAR_EVENT_DELETED, CALENDAR_EVENT_UPDATED, createEvent, type CalendarEventChangedData, type CalendarSyncedField } from '@flowforge/events';
 import { randomUUID } from 'node:crypto';
 import { TokenCipher } from '../src/crypto/token-cipher.js';
 import { calendarEventsSynced, IntegrationsEvents, SYNC_BATCH_MAX_BYTES, type CalendarEventsSyncedData, type CalendarSyncItem } from '../src/events/catalog.js';
@@ -313,6 +314,79 @@ describe('Google Calendar connector and sync engine against the fake', () => {
     expect(await app.push.ensure(connection.id)).toBe(false);
     await app.push.stop(connection.id);
     expect(fake.channels('push@example.com')).toHaveLength(0);
+  });
+
+  it('pushes local edits and deletions of Google events (If-Match), hands a 412 to the merge, and never echoes its own writes', async () => {
+    const email = 'local-edits@example.com';
+    const connection = await connect(email);
+    const [a, b, c, d] = fake.seedEvents(email, 4);
+    await app.engine.sync(connection.id);
+    await eventually(() => expect(replay(connection.id).size).toBe(4));
+    const base = new Map(replay(connection.id));
+    const eventIds = new Map([a, b, c, d].map((id) => [id!, randomUUID()]));
+    const change = (externalId: string, type: string, sequence: number, fields: CalendarSyncedField[], over: Partial<CalendarEventChangedData> = {}) => {
+      const item = base.get(externalId)!;
+      return createEvent<CalendarEventChangedData>({
+        domain: 'calendar', type, subject: eventIds.get(externalId)!, tenant: connection.organizationId,
+        data: {
+          eventId: eventIds.get(externalId)!, calendarId: randomUUID(), userId: connection.userId, organizationId: connection.organizationId,
+          title: item.title, description: item.description, startsAt: item.startsAt, endsAt: item.endsAt, timezone: item.timezone, allDay: false, startDate: null, endDate: null, busy: true,
+          recurrence: null, recurringEventId: null, originalStartsAt: null, etag: `local-${sequence}`, sequence, deleted: type === CALENDAR_EVENT_DELETED,
+          source: 'GOOGLE', externalId, connectionId: connection.id, providerEtag: item.etag, changedFields: fields, fromProviderSync: false, ...over,
+        },
+      });
+    };
+    const deliveriesOf = (externalId: string) => delivered(connection.id).filter((x) => x.externalId === externalId);
+
+    // An ordinary local edit: only the changed fields, If-Match the version it was made on.
+    const startsAt = new Date(Date.parse(base.get(a!)!.startsAt) + 3_600_000).toISOString();
+    const endsAt = new Date(Date.parse(startsAt) + 1_800_000).toISOString();
+    const edit = change(a!, CALENDAR_EVENT_UPDATED, 1, ['title', 'startsAt', 'endsAt'], { title: 'Edited in FlowForge', startsAt, endsAt });
+    expect(await app.bridge.pushLocalChange(edit)).toBe('pushed');
+    const atGoogle = fake.events(email).find((e) => e.id === a)!;
+    expect(atGoogle).toMatchObject({ summary: 'Edited in FlowForge', start: { dateTime: startsAt }, end: { dateTime: endsAt } });
+    // Calendar adopts Google's etag for its version (previousEtag = the edit's etag).
+    await eventually(() => expect(deliveriesOf(a!).at(-1)!.item).toMatchObject({ etag: atGoogle.etag, previousEtag: 'local-1', title: 'Edited in FlowForge' }));
+    const synced = await h.db.syncedItem.findUniqueOrThrow({ where: { connectionId_externalId: { connectionId: connection.id, externalId: a! } } });
+    expect(synced).toMatchObject({ etag: atGoogle.etag, pushedEtag: atGoogle.etag, pushedSequence: 1 });
+    // Redelivered, older, or the provider's own change: nothing is pushed.
+    expect(await app.bridge.pushLocalChange(edit)).toBe('skipped');
+    expect(await app.bridge.pushLocalChange(change(a!, CALENDAR_EVENT_UPDATED, 2, ['title'], { title: 'From Google', fromProviderSync: true }))).toBe('skipped');
+    expect(fake.events(email).find((e) => e.id === a)!.etag).toBe(atGoogle.etag);
+    // A second edit made before calendar adopted the first (its base is still the old etag) builds on our own write.
+    expect(await app.bridge.pushLocalChange(change(a!, CALENDAR_EVENT_UPDATED, 3, ['description'], { description: 'Agenda' }))).toBe('pushed');
+    expect(fake.events(email).find((e) => e.id === a)).toMatchObject({ summary: 'Edited in FlowForge', description: 'Agenda' });
+
+    // A deletion.
+    expect(await app.bridge.pushLocalChange(change(c!, CALENDAR_EVENT_DELETED, 1, []))).toBe('deleted');
+    expect(fake.events(email).map((e) => e.id)).not.toContain(c);
+    expect(await app.bridge.pushLocalChange(change(c!, CALENDAR_EVENT_DELETED, 1, []))).toBe('skipped');
+
+    // Racing a remote edit: 412, nothing overwritten; Google's version goes to calendar to be merged.
+    const remote = fake.updateEvent(email, b!, { summary: 'Edited in Google' });
+    expect(await app.bridge.pushLocalChange(change(b!, CALENDAR_EVENT_UPDATED, 1, ['title'], { title: 'Edited here too' }))).toBe('merged');
+    expect(fake.events(email).find((e) => e.id === b)!.summary).toBe('Edited in Google');
+    await eventually(() => expect(deliveriesOf(b!).at(-1)!.item).toMatchObject({ etag: remote.etag, previousEtag: base.get(b!)!.etag, title: 'Edited in Google' }));
+    // What remains of the local edit after the merge comes back (calendar, fromProviderSync false, base = the remote version) and is pushed.
+    expect(await app.bridge.pushLocalChange(change(b!, CALENDAR_EVENT_UPDATED, 2, ['title'], { title: 'Merged', providerEtag: remote.etag }))).toBe('pushed');
+    expect(fake.events(email).find((e) => e.id === b)!.summary).toBe('Merged');
+
+    // A deletion racing a remote edit keeps Google's version and records a REMOTE conflict.
+    const remoteD = fake.updateEvent(email, d!, { summary: 'Moved in Google' });
+    expect(await app.bridge.pushLocalChange(change(d!, CALENDAR_EVENT_DELETED, 1, []))).toBe('merged');
+    expect(fake.events(email).find((e) => e.id === d)!.summary).toBe('Moved in Google');
+    await eventually(() => expect(deliveriesOf(d!).at(-1)!.item).toMatchObject({ etag: remoteD.etag, title: 'Moved in Google' }));
+    const conflicts = await h.db.integrationConflict.findMany({ where: { connectionId: connection.id } });
+    expect(conflicts).toEqual([expect.objectContaining({ externalId: d, winner: 'REMOTE', fields: ['deleted'], localId: eventIds.get(d!) })]);
+
+    // No echo: the next incremental sync delivers none of our own writes again.
+    await eventually(() => expect(deliveriesOf(b!).at(-1)!.item).toMatchObject({ title: 'Merged', previousEtag: 'local-2' }));
+    const before = delivered(connection.id).length;
+    const outcome = await app.engine.sync(connection.id);
+    expect(outcome).toMatchObject({ status: 'SUCCEEDED', mode: 'incremental', itemsSynced: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(delivered(connection.id)).toHaveLength(before);
+    expectNoDuplicates(connection.id);
   });
 
   it('never logs a token', () => {

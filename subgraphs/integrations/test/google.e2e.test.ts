@@ -1,7 +1,8 @@
 // Through the gateway of a dedicated stack started with the fake Google's URLs: connect Google via
 // OAuth (authorization code + PKCE) against the fake, see its events in User.calendarEvents,
 // schedule focus time and see the blocks written to the fake, change an event on both sides and
-// see the recorded conflict resolution. The public URL of /oauth/callback/ and /webhooks/ is the
+// see the recorded conflict resolution; edit and delete a Google event here and see it at Google (a
+// PATCH racing an edit in Google gets 412 and goes through the merge: no lost update, no echo). The public URL of /oauth/callback/ and /webhooks/ is the
 // gateway (INTEGRATIONS_PUBLIC_URL), which proxies them to the integrations subgraph: the OAuth
 // redirect, Google's push notifications and a signed GitHub webhook all arrive through it.
 import { createOrganization, errorCode, gql, gqlOk, signUp, startStackProcess, type StackProcess, type TestUser } from '@flowforge/testing';
@@ -101,7 +102,7 @@ describe('Google Calendar through the gateway (dedicated stack + fake Google)', 
       expect(me.providerConnections[0].externalAccountId).toBe(email);
     }, 20_000, 250);
     const range = { from: `${monday}T00:00:00Z`, to: `${mondayIn(2)}T00:00:00Z` };
-    const events = async () => (await q('query($from: DateTime!, $to: DateTime!) { me { calendarEvents(from: $from, to: $to) { title startsAt event { id etag source externalId } } } }', range)).me.calendarEvents as { title: string; event: { id: string; etag: string; source: string; externalId: string } }[];
+    const events = async () => (await q('query($from: DateTime!, $to: DateTime!) { me { calendarEvents(from: $from, to: $to) { title startsAt event { id etag source externalId } } } }', range)).me.calendarEvents as { title: string; startsAt: string; event: { id: string; etag: string; source: string; externalId: string } }[];
     await eventually(async () => expect((await events()).filter((e) => e.event.source === 'GOOGLE').map((e) => e.title).sort()).toEqual(['Google meeting 1', 'Google meeting 2', 'Google meeting 3']), 20_000);
 
     // Google's push channel points at the gateway, and a push delivered through it triggers a sync.
@@ -121,15 +122,48 @@ describe('Google Calendar through the gateway (dedicated stack + fake Google)', 
     await q('mutation($id: ID!) { syncProviderConnection(id: $id) { id } }', { id: connectionId });
     expect((await events()).filter((e) => e.event.source === 'GOOGLE')).toHaveLength(4);
 
+    // Local edits of Google events go to Google (PATCH of the changed fields, If-Match) and come back as
+    // calendar's synced version; the next sync does not deliver our own write back.
+    const patches = () => fake.stats.byRoute.get('PATCH calendars/{id}/events/{id}') ?? 0;
+    const third = (await events()).find((e) => e.title === 'Google meeting 3')!;
+    const movedStart = `${monday}T18:00:00.000Z`;
+    const movedEnd = `${monday}T18:45:00.000Z`;
+    await q('mutation($id: ID!, $input: UpdateCalendarEventInput!) { updateCalendarEvent(id: $id, input: $input) { id } }', { id: third.event.id, input: { title: 'Renamed here', startsAt: movedStart, endsAt: movedEnd } });
+    await eventually(async () => {
+      const atGoogle = fake.events(email).find((e) => e.id === ids[2])!;
+      expect(atGoogle).toMatchObject({ summary: 'Renamed here', start: { dateTime: movedStart }, end: { dateTime: movedEnd } });
+      // Calendar adopted Google's etag for the edited event.
+      expect((await events()).find((e) => e.event.id === third.event.id)!.event.etag).toBe(atGoogle.etag);
+    }, 20_000, 250);
+    const pushedEtag = fake.events(email).find((e) => e.id === ids[2])!.etag;
+    const patchesAfterEdit = patches();
+    await q('mutation($id: ID!) { syncProviderConnection(id: $id) { id } }', { id: connectionId });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const renamed = (await events()).filter((e) => e.event.id === third.event.id);
+    expect(renamed.map((e) => [e.title, e.startsAt, e.event.etag])).toEqual([['Renamed here', movedStart, pushedEtag]]);
+    expect(fake.events(email).find((e) => e.id === ids[2])!.etag).toBe(pushedEtag); // no echo, no loop
+    expect(patches()).toBe(patchesAfterEdit);
+
+    // A local deletion deletes it at Google.
+    const pushed = (await events()).find((e) => e.title === 'Pushed meeting 1')!;
+    await q('mutation($id: ID!) { deleteCalendarEvent(id: $id) { id } }', { id: pushed.event.id });
+    await eventually(() => expect(fake.events(email).map((e) => e.summary)).not.toContain('Pushed meeting 1'), 20_000, 250);
+    await q('mutation($id: ID!) { syncProviderConnection(id: $id) { id } }', { id: connectionId });
+    expect((await events()).map((e) => e.title)).not.toContain('Pushed meeting 1');
+
     // Pushes held back (as when a notification is late) so both sides change before the next sync.
     fake.pushEnabled = false;
-    // Conflict 1: edited here, then (later) in Google → the provider's newer edit wins.
+    // Conflict 1: edited here, then (later, while our PATCH is on its way) in Google → 412 → the provider's newer edit wins.
     const first = (await events()).find((e) => e.title === 'Google meeting 1')!;
+    const release = fake.holdWrites();
+    const held = fake.heldWrites;
     await q('mutation($id: ID!) { updateCalendarEventOccurrence: updateCalendarEvent(id: $id, input: { title: "Local edit" }) { id } }', { id: first.event.id });
+    await eventually(() => expect(fake.heldWrites).toBeGreaterThan(held), 20_000, 50);
     await new Promise((resolve) => setTimeout(resolve, 20));
     fake.updateEvent(email, ids[0]!, { summary: 'Remote edit' });
+    release();
     await q('mutation($id: ID!) { syncProviderConnection(id: $id) { id } }', { id: connectionId });
-    // Conflict 2: edited in Google, then (later) here → our edit wins and is pushed to Google.
+    // Conflict 2: edited in Google, then (later) here → the PATCH meets 412, the merge lets our newer edit win, and it is pushed to Google.
     const second = (await events()).find((e) => e.title === 'Google meeting 2')!;
     fake.updateEvent(email, ids[1]!, { summary: 'Remote edit 2' });
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -145,6 +179,7 @@ describe('Google Calendar through the gateway (dedicated stack + fake Google)', 
       const titles = (await events()).map((e) => e.title);
       expect(titles).toEqual(expect.arrayContaining(['Remote edit', 'Local edit 2']));
       expect(fake.events(email).find((e) => e.id === ids[1])!.summary).toBe('Local edit 2');
+      expect(fake.events(email).find((e) => e.id === ids[0])!.summary).toBe('Remote edit'); // the older local edit did not overwrite it
     }, 20_000, 250);
 
     // Tokens never reach the log.

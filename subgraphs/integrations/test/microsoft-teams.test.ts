@@ -190,4 +190,147 @@ describe('Microsoft Teams presence (Microsoft Graph)', () => {
     expect(recreated.channelId).not.toBe(sub!.id);
     expect(graph.subscriptions.has(recreated.channelId!)).toBe(true);
   });
+
+  describe('lifecycle notifications', () => {
+    const lifecycleUrl = () => `${publicUrl}/webhooks/microsoft-teams/lifecycle`;
+    const row = async (id: string) => (await h.db.providerConnection.findUnique({ where: { id } }))!;
+    const subscribe = async (graphUserId: string) => {
+      const ids = await connect(graphUserId);
+      expect(await app.teamsPresence.ensureSubscription(ids.connectionId)).toBe('created');
+      const sub = graph.subscriptions.get((await row(ids.connectionId)).channelId!)!;
+      return { ids, sub };
+    };
+    const post = (body: unknown) => fetch(lifecycleUrl(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
+
+    it('answers the validation handshake on the lifecycle URL; other sub-paths are 404', async () => {
+      const answer = await fetch(`${lifecycleUrl()}?validationToken=${encodeURIComponent('Validation: lifecycle <i>check</i>')}`, { method: 'POST', headers: { 'content-type': 'text/plain' } });
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(await answer.text()).toBe('Validation: lifecycle <i>check</i>');
+      expect((await fetch(`${publicUrl}/webhooks/microsoft-teams/other?validationToken=x`, { method: 'POST' })).status).toBe(404);
+      expect((await fetch(`${publicUrl}/webhooks/github/lifecycle`, { method: 'POST', body: '{}' })).status).toBe(404);
+      expect((await fetch(`${lifecycleUrl()}/more?validationToken=x`, { method: 'POST' })).status).toBe(404);
+    });
+
+    it('creates subscriptions with a lifecycleNotificationUrl that Graph validates', async () => {
+      const { sub } = await subscribe('aad-life-1');
+      expect(sub.lifecycleNotificationUrl).toBe(lifecycleUrl());
+      expect(sub.notificationUrl).toBe(`${publicUrl}/webhooks/microsoft-teams`);
+      expect(graph.validated.slice(-2)).toEqual([`${publicUrl}/webhooks/microsoft-teams`, lifecycleUrl()]);
+    });
+
+    it('reauthorizationRequired → POST /subscriptions/{id}/reauthorize (deduped); near renewal → one PATCH; refused (403) → a new subscription', async () => {
+      const { ids, sub } = await subscribe('aad-life-2');
+      const reauthorize = `POST /v1.0/subscriptions/${sub.id}/reauthorize`;
+      const answer = await graph.lifecycle(sub.id, 'reauthorizationRequired');
+      expect([answer.status, await answer.json()]).toEqual([202, { ok: true }]);
+      await eventually(() => expect(graph.calls.filter((c) => c === reauthorize)).toHaveLength(1));
+      await eventually(() => expect(graph.subscriptions.get(sub.id)!.reauthorizationRequired).toBe(false));
+      expect(graph.calls).not.toContain(`PATCH /v1.0/subscriptions/${sub.id}`);
+      expect((await row(ids.connectionId)).channelId).toBe(sub.id);
+      // Change notifications flow again.
+      graph.presence.get('aad-life-2')!.availability = 'Away';
+      graph.presence.get('aad-life-2')!.activity = 'Away';
+      expect((await graph.notify('aad-life-2')).map((r) => r.status)).toEqual([202]);
+
+      // Graph redelivers the same notification: deduped, no second reauthorize.
+      const again = await graph.lifecycle(sub.id, 'reauthorizationRequired');
+      expect([again.status, await again.json()]).toEqual([202, { ok: true, duplicate: true }]);
+      await settle();
+      expect(graph.calls.filter((c) => c === reauthorize)).toHaveLength(1);
+
+      // Due for renewal within Graph's 10-minute reauthorize/PATCH window: a single PATCH does both.
+      await h.db.providerConnection.update({ where: { id: ids.connectionId }, data: { channelExpiresAt: new Date(Date.now() + 25 * 60_000) } });
+      graph.subscriptions.get(sub.id)!.expirationDateTime = new Date(Date.now() + 25 * 60_000).toISOString();
+      expect((await graph.lifecycle(sub.id, 'reauthorizationRequired')).status).toBe(202);
+      await eventually(() => expect(graph.calls).toContain(`PATCH /v1.0/subscriptions/${sub.id}`));
+      await eventually(async () => expect((await row(ids.connectionId)).channelExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 50 * 60_000));
+      expect(graph.subscriptions.get(sub.id)!.reauthorizationRequired).toBe(false);
+      expect(graph.calls.filter((c) => c === reauthorize)).toHaveLength(1);
+
+      // Graph refuses the reauthorization (403): a new subscription replaces it.
+      graph.refuseReauthorize = true;
+      try {
+        expect((await graph.lifecycle(sub.id, 'reauthorizationRequired')).status).toBe(202);
+        await eventually(async () => expect((await row(ids.connectionId)).channelId).not.toBe(sub.id));
+      } finally {
+        graph.refuseReauthorize = false;
+      }
+      expect(graph.calls.filter((c) => c === reauthorize)).toHaveLength(2);
+      const replaced = await row(ids.connectionId);
+      await eventually(() => expect(graph.subscriptions.has(sub.id)).toBe(false)); // the old one is deleted
+      const fresh = graph.subscriptions.get(replaced.channelId!)!;
+      expect(fresh).toMatchObject({ userId: 'aad-life-2', lifecycleNotificationUrl: lifecycleUrl() });
+      expect(replaced.channelTokenHash).toBe(sha256(fresh.clientState!));
+    });
+
+    it('subscriptionRemoved → a new subscription; a late notification about the old one changes nothing', async () => {
+      const { ids, sub } = await subscribe('aad-life-3');
+      const creates = count('POST /v1.0/subscriptions');
+      expect((await graph.lifecycle(sub.id, 'subscriptionRemoved')).status).toBe(202);
+      expect(graph.subscriptions.has(sub.id)).toBe(false);
+      await eventually(async () => expect((await row(ids.connectionId)).channelId).not.toBeNull());
+      await eventually(async () => expect((await row(ids.connectionId)).channelId).not.toBe(sub.id));
+      const replaced = await row(ids.connectionId);
+      const fresh = graph.subscriptions.get(replaced.channelId!)!;
+      expect(fresh).toMatchObject({ userId: 'aad-life-3', resource: '/communications/presences/aad-life-3', lifecycleNotificationUrl: lifecycleUrl() });
+      expect(replaced.channelTokenHash).toBe(sha256(fresh.clientState!));
+      expect(count('POST /v1.0/subscriptions')).toBe(creates + 1);
+
+      // The old subscription id is no longer ours: acknowledged, ignored with a log line.
+      const late = await post({ value: [{ subscriptionId: sub.id, clientState: sub.clientState, lifecycleEvent: 'subscriptionRemoved', tenantId: 'tenant-1' }] });
+      expect([late.status, await late.json()]).toEqual([202, { ok: true, ignored: 1 }]);
+      await settle();
+      expect(count('POST /v1.0/subscriptions')).toBe(creates + 1);
+      expect((await row(ids.connectionId)).channelId).toBe(replaced.channelId);
+      expect(h.logs.some((l) => JSON.stringify(l).includes('webhook ignored') && JSON.stringify(l).includes(sub.id))).toBe(true);
+    });
+
+    it('missed → the presence is read again and reconciled', async () => {
+      const { ids, sub } = await subscribe('aad-life-4');
+      // Presence changed while notifications were being dropped.
+      graph.presence.get('aad-life-4')!.availability = 'Busy';
+      graph.presence.get('aad-life-4')!.activity = 'InACall';
+      const reads = graph.calls.filter((c) => c === 'GET /v1.0/users/aad-life-4/presence').length;
+      expect((await graph.lifecycle(sub.id, 'missed')).status).toBe(202);
+      await eventually(async () => expect(((await row(ids.connectionId)).providerState as { presence?: unknown }).presence).toMatchObject({ availability: 'Busy', activity: 'InACall' }));
+      expect(graph.calls.filter((c) => c === 'GET /v1.0/users/aad-life-4/presence')).toHaveLength(reads + 1);
+      expect((await row(ids.connectionId)).channelId).toBe(sub.id);
+    });
+
+    it('a wrong clientState is refused (401) and changes nothing; tokens and clientState are never logged', async () => {
+      const { ids, sub } = await subscribe('aad-life-5');
+      const before = await row(ids.connectionId);
+      const calls = graph.calls.length;
+      const forged = await graph.lifecycle(sub.id, 'reauthorizationRequired', { clientState: 'not-the-client-state' });
+      expect(forged.status).toBe(401);
+      graph.subscriptions.get(sub.id)!.reauthorizationRequired = false;
+      for (const lifecycleEvent of ['subscriptionRemoved', 'missed']) {
+        expect((await post({ value: [{ subscriptionId: sub.id, clientState: 'not-the-client-state', lifecycleEvent }] })).status).toBe(401);
+        expect((await post({ value: [{ subscriptionId: sub.id, lifecycleEvent }] })).status).toBe(401);
+      }
+      // One forged item spoils the request even beside a genuine one.
+      expect((await post({ value: [{ subscriptionId: sub.id, clientState: sub.clientState, lifecycleEvent: 'missed' }, { subscriptionId: sub.id, clientState: 'x', lifecycleEvent: 'subscriptionRemoved' }] })).status).toBe(401);
+      await settle();
+      expect(graph.calls.length).toBe(calls);
+      expect(graph.subscriptions.has(sub.id)).toBe(true);
+      const after = await row(ids.connectionId);
+      expect([after.channelId, after.channelTokenHash, after.channelExpiresAt?.getTime(), after.providerState]).toEqual([before.channelId, before.channelTokenHash, before.channelExpiresAt?.getTime(), before.providerState]);
+      const logs = JSON.stringify(h.logs);
+      expect(logs).not.toContain(sub.clientState!);
+      expect(logs).not.toContain(ids.accessToken);
+    });
+
+    it('a renewed subscription without a lifecycle URL (made before) is replaced by one with it', async () => {
+      const { ids, sub } = await subscribe('aad-life-6');
+      graph.subscriptions.get(sub.id)!.lifecycleNotificationUrl = null;
+      await h.db.providerConnection.update({ where: { id: ids.connectionId }, data: { channelExpiresAt: new Date(Date.now() + 5 * 60_000) } });
+      expect(await app.teamsPresence.ensureSubscription(ids.connectionId)).toBe('created');
+      const replaced = await row(ids.connectionId);
+      expect(replaced.channelId).not.toBe(sub.id);
+      expect(graph.subscriptions.get(replaced.channelId!)!.lifecycleNotificationUrl).toBe(lifecycleUrl());
+      expect(graph.subscriptions.has(sub.id)).toBe(false);
+    });
+  });
 });

@@ -2,7 +2,7 @@
  * Events the calendar emits (topic flowforge.calendar, schemaversion 1). Candidates for the shared
  * catalog in packages/events/src/catalog.ts.
  */
-import { createEvent, type EventEnvelope } from '@flowforge/events';
+import { createEvent, type CalendarEventChangedData, type CalendarSyncedField, type EventEnvelope } from '@flowforge/events';
 import type { CalendarEventRow } from '../data/events.js';
 import type { FocusBlockRow } from '../data/blocks.js';
 
@@ -13,24 +13,38 @@ export const CalendarEvents = {
   focusBlocksScheduled: 'flowforge.calendar.focus_blocks.scheduled',
 } as const;
 
-/** Subject: eventId. Tenant: organizationId. */
-export interface CalendarEventData {
-  eventId: string;
-  calendarId: string;
-  userId: string;
-  organizationId: string;
-  title: string;
-  startsAt: string;
-  endsAt: string;
-  timezone: string;
-  allDay: boolean;
-  busy: boolean;
-  recurrence: string | null;
-  /** Edited occurrences: their series and original start. */
-  recurringEventId: string | null;
-  originalStartsAt: string | null;
-  etag: string;
-  deleted: boolean;
+/** Subject: eventId. Tenant: organizationId. The shared contract (packages/events). */
+export type CalendarEventData = CalendarEventChangedData;
+
+/** Every provider-synced field: a push of the whole event. */
+export const ALL_SYNCED_FIELDS: CalendarSyncedField[] = ['title', 'description', 'startsAt', 'endsAt', 'timezone', 'allDay', 'startDate', 'endDate', 'busy'];
+
+/** How a change of a provider event relates to its provider (integrations pushes non-sync changes back). */
+export interface ProviderLink {
+  /** The provider connection: the calendar's externalId is `<source>:<connectionId>`. */
+  connectionId: string | null;
+  fromProviderSync: boolean;
+  changedFields: CalendarSyncedField[];
+  /** Overrides the base etag read from synced_fields (a merge whose base just moved). */
+  providerEtag?: string | null;
+}
+
+/** The connection id in a provider calendar's externalId (`google:<connectionId>`). */
+export function connectionOfCalendar(calendarExternalId: string | null | undefined): string | null {
+  const match = /^(?:google|microsoft):(.+)$/.exec(calendarExternalId ?? '');
+  return match ? match[1]! : null;
+}
+
+/** The provider etag the row's synced_fields records (the version last applied from the provider). */
+export function providerEtagOf(row: Pick<CalendarEventRow, 'syncedFields'>): string | null {
+  const synced = row.syncedFields as { etag?: unknown } | null;
+  return synced && typeof synced === 'object' && typeof synced.etag === 'string' ? synced.etag : null;
+}
+
+/** The synced fields that differ between two versions of a row. */
+export function changedSyncedFields(before: CalendarEventRow, after: CalendarEventRow): CalendarSyncedField[] {
+  const same = (a: unknown, b: unknown) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : (a ?? null) === (b ?? null));
+  return ALL_SYNCED_FIELDS.filter((field) => !same(before[field], after[field]));
 }
 
 /** Subject: userId. Tenant: organizationId. */
@@ -49,7 +63,13 @@ export interface FocusBlocksScheduledData {
   unplacedMinutes: number;
 }
 
-export function calendarEventChanged(type: (typeof CalendarEvents)['eventCreated' | 'eventUpdated' | 'eventDeleted'], row: CalendarEventRow): EventEnvelope<CalendarEventData> {
+/**
+ * A calendar event's change. Provider events (source ≠ LOCAL with an externalId) carry `link`: their
+ * connection, the provider etag of their base, the changed fields and whether the change came from a
+ * provider sync (integrations pushes the others back to the provider).
+ */
+export function calendarEventChanged(type: (typeof CalendarEvents)['eventCreated' | 'eventUpdated' | 'eventDeleted'], row: CalendarEventRow, link?: ProviderLink): EventEnvelope<CalendarEventData> {
+  const provider = row.source !== 'LOCAL' && row.externalId !== null;
   return createEvent<CalendarEventData>({
     domain: 'calendar',
     type,
@@ -70,7 +90,20 @@ export function calendarEventChanged(type: (typeof CalendarEvents)['eventCreated
       recurringEventId: row.recurringEventId,
       originalStartsAt: row.originalStartsAt?.toISOString() ?? null,
       etag: row.etag,
+      sequence: row.sequence,
       deleted: row.deletedAt !== null,
+      description: row.description ?? null,
+      startDate: row.startDate,
+      endDate: row.endDate,
+      source: row.source,
+      externalId: row.externalId,
+      ...(provider && {
+        connectionId: link?.connectionId ?? null,
+        providerEtag: link?.providerEtag !== undefined ? link.providerEtag : providerEtagOf(row),
+        changedFields: link?.changedFields ?? [],
+        // Without a link nothing says where the change came from: not pushed (no loop by omission).
+        fromProviderSync: link?.fromProviderSync ?? true,
+      }),
     },
   });
 }

@@ -23,6 +23,12 @@
  * the row: already applied (redelivery), skipped; a deletion of a row already deleted: skipped. So
  * re-applying a batch changes nothing. A provider deletion wins over local edits (the item no longer
  * exists there).
+ *
+ * Push-back: every calendar event this publishes carries `fromProviderSync: true` (integrations never
+ * pushes it back), except a merge result that still differs from the provider's version and no LOCAL
+ * conflict winner pushes: that one is published with `fromProviderSync: false` and `providerEtag` = the
+ * delivered etag, so integrations pushes it (If-Match). `synced_fields.etag` keeps the provider etag
+ * of the base (local edits carry it as `providerEtag`).
  */
 import { CALENDAR_SYNC_CONFLICT, createEvent, IntegrationsEvents, type CalendarEventsSyncedData, type CalendarSyncConflictData, type CalendarSyncItem, type EventEnvelope } from '@flowforge/events';
 import type { SubgraphEvents } from '@flowforge/runtime';
@@ -30,7 +36,7 @@ import { isValidTimeZone } from '@flowforge/time';
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../data/db.js';
 import type { CalendarEventRow } from '../data/events.js';
-import { calendarEventChanged, CalendarEvents } from './catalog.js';
+import { ALL_SYNCED_FIELDS, calendarEventChanged, CalendarEvents, providerEtagOf, type ProviderLink } from './catalog.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Rows per statement (bind parameters stay far below Postgres' 65,535). */
@@ -72,11 +78,11 @@ function fieldsOf(item: CalendarSyncItem) {
 
 type Fields = ReturnType<typeof fieldsOf>;
 
-/** A provider version as stored in calendar_events.synced_fields (JSON: instants as ISO strings). */
-type SyncedFields = Omit<Fields, 'startsAt' | 'endsAt'> & { startsAt: string; endsAt: string };
+/** A provider version as stored in calendar_events.synced_fields (JSON: instants as ISO strings; etag: the provider's etag of that version). */
+type SyncedFields = Omit<Fields, 'startsAt' | 'endsAt'> & { startsAt: string; endsAt: string; etag?: string };
 
-function syncedOf(next: Fields): SyncedFields {
-  return { ...next, startsAt: next.startsAt.toISOString(), endsAt: next.endsAt.toISOString() };
+function syncedOf(next: Fields, etag: string): SyncedFields {
+  return { ...next, startsAt: next.startsAt.toISOString(), endsAt: next.endsAt.toISOString(), etag };
 }
 
 function baseOf(row: CalendarEventRow): Fields | null {
@@ -248,7 +254,10 @@ export async function applySyncBatch(event: EventEnvelope, tx: Tx, events: Pick<
 
   const result = { ...EMPTY };
   const creates: { item: CalendarSyncItem; next: Fields }[] = [];
-  const updates: { id: string; etag: string; next: Fields; synced: SyncedFields }[] = [];
+  const updates: { id: string; etag: string; next: Fields; synced: SyncedFields; push?: string }[] = [];
+  // The provider's own changes are never pushed back; a merge that differs from the provider's version is (If-Match: its etag).
+  const fromSync: ProviderLink = { connectionId: data.connectionId, fromProviderSync: true, changedFields: ALL_SYNCED_FIELDS };
+  const push = (providerEtag: string): ProviderLink => ({ connectionId: data.connectionId, fromProviderSync: false, changedFields: ALL_SYNCED_FIELDS, providerEtag });
   const bases: { id: string; synced: SyncedFields }[] = [];
   const deletes: string[] = [];
   const outbox: EventEnvelope[] = [];
@@ -268,7 +277,7 @@ export async function applySyncBatch(event: EventEnvelope, tx: Tx, events: Pick<
       result.unchanged++;
       continue;
     }
-    const synced = syncedOf(next);
+    const synced = syncedOf(next, item.etag);
     const locallyModified = item.previousEtag !== null && row.etag !== item.previousEtag && row.deletedAt === null;
     const conflict = (fields: string[], local: Fields, localEtag: string) => {
       outbox.push(createEvent<CalendarSyncConflictData>({ domain: 'calendar', type: CALENDAR_SYNC_CONFLICT, subject: row.id, tenant: data.organizationId, data: conflictOf(data, row, item, fields, local, localEtag) }));
@@ -290,13 +299,19 @@ export async function applySyncBatch(event: EventEnvelope, tx: Tx, events: Pick<
         // Our version stays as it is; only the base moves (a redelivery changes nothing at all).
         if (conflicts.length > 0) conflict(conflicts, merged, row.etag);
         else result.unchanged++;
-        if (!sameFields(base, next)) bases.push({ id: row.id, synced });
+        // A redelivered version changes nothing; a new provider version moves the base.
+        const baseMoves = !sameFields(base, next) || providerEtagOf(row) !== item.etag;
+        // Our unpushed edit beside a provider change that did not touch it: the provider still lacks it.
+        if (conflicts.length === 0 && baseMoves) outbox.push(calendarEventChanged(CalendarEvents.eventUpdated, row, push(item.etag)));
+        if (baseMoves) bases.push({ id: row.id, synced });
         continue;
       } else {
         // Both sides contribute: a new local version (new etag, still differs from the provider's).
         const etag = newEtag();
         if (conflicts.length > 0) conflict(conflicts, merged, etag);
-        updates.push({ id: row.id, etag, next: merged, synced });
+        // A LOCAL winner is pushed by integrations from the conflict; otherwise the merge itself is pushed.
+        const pushed = conflicts.length > 0 && winnerOf(row, item) === 'LOCAL';
+        updates.push({ id: row.id, etag, next: merged, synced, ...(!pushed && { push: item.etag }) });
         continue;
       }
     }
@@ -306,14 +321,15 @@ export async function applySyncBatch(event: EventEnvelope, tx: Tx, events: Pick<
   if (creates.length > 0) {
     const calendarId = await providerCalendar(tx, data);
     for (const chunk of chunks(creates)) {
-      const created = await tx.calendarEvent.createManyAndReturn({ data: chunk.map(({ item, next }) => ({ ...scope, calendarId, externalId: item.externalId, etag: item.etag, ...next, syncedFields: syncedOf(next) })) });
-      for (const row of created) outbox.push(calendarEventChanged(CalendarEvents.eventCreated, row));
+      const created = await tx.calendarEvent.createManyAndReturn({ data: chunk.map(({ item, next }) => ({ ...scope, calendarId, externalId: item.externalId, etag: item.etag, ...next, syncedFields: syncedOf(next, item.etag) })) });
+      for (const row of created) outbox.push(calendarEventChanged(CalendarEvents.eventCreated, row, fromSync));
       result.created += created.length;
     }
   }
   if (updates.length > 0) {
     const updated = await updateRows(tx, updates);
-    for (const row of updated) outbox.push(calendarEventChanged(CalendarEvents.eventUpdated, row));
+    const pushes = new Map(updates.filter((u) => u.push).map((u) => [u.id, u.push!]));
+    for (const row of updated) outbox.push(calendarEventChanged(CalendarEvents.eventUpdated, row, pushes.has(row.id) ? push(pushes.get(row.id)!) : fromSync));
     result.updated += updated.length;
   }
   if (bases.length > 0) await updateBases(tx, bases);
@@ -321,7 +337,7 @@ export async function applySyncBatch(event: EventEnvelope, tx: Tx, events: Pick<
     const etag = newEtag();
     for (const chunk of chunks(deletes)) {
       const gone = await tx.calendarEvent.updateManyAndReturn({ where: { id: { in: chunk }, deletedAt: null }, data: { deletedAt: new Date(), etag, sequence: { increment: 1 } } });
-      for (const row of gone) outbox.push(calendarEventChanged(CalendarEvents.eventDeleted, row));
+      for (const row of gone) outbox.push(calendarEventChanged(CalendarEvents.eventDeleted, row, fromSync));
       result.deleted += gone.length;
     }
   }

@@ -6,7 +6,7 @@ import type { Db, Tx } from '../data/db.js';
 import { eventData, toValidEvent, type CalendarEventRepository, type CalendarEventRow } from '../data/events.js';
 import { changesSeriesShape, validateCalendar, validateEvent, validateRange, type EventInput } from '../domain/event.js';
 import { expandOccurrences, isOccurrenceStart } from '../domain/recurrence.js';
-import { calendarEventChanged, CalendarEvents } from '../events/catalog.js';
+import { ALL_SYNCED_FIELDS, calendarEventChanged, CalendarEvents, changedSyncedFields, connectionOfCalendar, type ProviderLink } from '../events/catalog.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 
 export interface OccurrenceView {
@@ -102,6 +102,13 @@ export class CalendarService {
     return event;
   }
 
+  /** A local change of a provider event: integrations pushes it to the provider (see CalendarEventChangedData). */
+  private async localLink(tx: Db, before: CalendarEventRow, after: CalendarEventRow): Promise<ProviderLink | undefined> {
+    if (before.source === 'LOCAL' || !before.externalId) return undefined;
+    const calendar = await tx.calendar.findUnique({ where: { id: before.calendarId }, select: { externalId: true } });
+    return { connectionId: connectionOfCalendar(calendar?.externalId), fromProviderSync: false, changedFields: after.deletedAt ? ALL_SYNCED_FIELDS : changedSyncedFields(before, after) };
+  }
+
   update(identity: Identity, id: string, input: UpdateEventInput): Promise<CalendarEventRow> {
     const member = this.writer(identity);
     return this.bus.transaction(async (tx) => {
@@ -123,7 +130,7 @@ export class CalendarService {
         where: { id: current.id },
         data: { ...eventData(valid), calendarId, etag: newEtag(), sequence: { increment: 1 }, ...(reshaped && { exdates: [] }) },
       });
-      await this.bus.publish(tx, [calendarEventChanged(CalendarEvents.eventUpdated, row)]);
+      await this.bus.publish(tx, [calendarEventChanged(CalendarEvents.eventUpdated, row, await this.localLink(tx, current, row))]);
       return row;
     });
   }
@@ -145,7 +152,10 @@ export class CalendarService {
           await this.bus.publish(tx, [calendarEventChanged(CalendarEvents.eventUpdated, updated)]);
         }
       }
-      await this.bus.publish(tx, deleted.map((r) => calendarEventChanged(CalendarEvents.eventDeleted, r)));
+      const before = new Map(rows.map((r) => [r.id, r]));
+      const published = [];
+      for (const r of deleted) published.push(calendarEventChanged(CalendarEvents.eventDeleted, r, await this.localLink(tx, before.get(r.id)!, r)));
+      await this.bus.publish(tx, published);
       return deleted[0]!;
     });
   }

@@ -1,11 +1,13 @@
 /**
  * Routes beside /graphql (no internal token: each authenticates itself):
  * - GET  /oauth/callback/<provider>: the OAuth redirect (state + PKCE verified by OAuthService)
- * - POST /webhooks/<provider>: inbound webhooks/push (signature or channel token verified first)
+ * - POST /webhooks/<provider>: inbound webhooks/push (signature or channel token verified first);
+ *   POST /webhooks/microsoft-teams/lifecycle: Microsoft Graph lifecycle notifications
  * Answers never echo codes, tokens or signatures.
  */
 import type { Logger, Route } from '@flowforge/runtime';
 import { OAUTH_CALLBACK_PREFIX, providerOfSlug, WEBHOOK_PREFIX } from '../config.js';
+import { TEAMS_LIFECYCLE_PATH } from '../providers/microsoft-teams/connector.js';
 import type { IntegrationsApp } from '../services/app.js';
 import { OAuthError } from '../services/oauth.js';
 
@@ -57,9 +59,12 @@ export function webhookRoute(app: () => IntegrationsApp | undefined, log: () => 
       res.end(payload);
       return true;
     };
-    const provider = providerOfSlug(url.pathname.slice(WEBHOOK_PREFIX.length));
+    const [slug = '', sub, ...more] = url.pathname.slice(WEBHOOK_PREFIX.length).split('/');
+    const provider = providerOfSlug(slug);
+    // The one sub-path: Microsoft Graph's lifecycle notification URL (/webhooks/microsoft-teams/lifecycle).
+    const pathOk = sub === undefined || (provider === 'MICROSOFT_TEAMS' && sub === TEAMS_LIFECYCLE_PATH && more.length === 0);
     const services = app();
-    if (!provider || !services) return reply(404, { error: 'No such webhook.' });
+    if (!provider || !services || !pathOk) return reply(404, { error: 'No such webhook.' });
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of req) {

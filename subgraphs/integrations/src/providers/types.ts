@@ -65,7 +65,7 @@ export type WebhookVerdict =
   /** Refused before parsing (bad signature/token, stale timestamp): nothing was parsed. */
   | { kind: 'rejected'; status: number; reason: string }
   /** Answer right away (Slack url_verification; Graph's validationToken echoed as text/plain when contentType is set and body a string). */
-  | { kind: 'respond'; status: number; body: unknown; contentType?: string }
+  | { kind: 'respond'; status: number; body: unknown; contentType?: string; /** Logged (info) when set: e.g. a Graph lifecycle notification of an unknown subscription, acknowledged and ignored. */ note?: string }
   /** Verified: acknowledge, record `deliveryId` (dedupe), then process `payload` through the event backbone. */
   | { kind: 'accepted'; deliveryId: string; event: string; payload: unknown; connectionId?: string | null; /** Acknowledgement status (default 200; Graph: 202). */ status?: number };
 

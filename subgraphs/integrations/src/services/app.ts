@@ -1,4 +1,4 @@
-import { CALENDAR_SYNC_CONFLICT } from '@flowforge/events';
+import { CALENDAR_EVENT_DELETED, CALENDAR_EVENT_UPDATED, CALENDAR_SYNC_CONFLICT } from '@flowforge/events';
 /**
  * Wires the integrations machinery once per process (server.ts) or per test: connectors from
  * config, the token store, OAuth, calls with rate limits, the sync engine, push channels, webhooks,
@@ -15,7 +15,7 @@ import type { RetryPolicy } from '../http/request.js';
 import { GithubConnector } from '../providers/github/connector.js';
 import { GoogleCalendarConnector } from '../providers/google-calendar/connector.js';
 import { JiraConnector, type JiraIssue } from '../providers/jira/connector.js';
-import { MicrosoftTeamsConnector, type GraphNotification } from '../providers/microsoft-teams/connector.js';
+import { MicrosoftTeamsConnector } from '../providers/microsoft-teams/connector.js';
 import { SlackConnector } from '../providers/slack/connector.js';
 import type { Connector, ProviderName } from '../providers/types.js';
 import { CalendarBridge, type FocusBlocksScheduled, type SyncConflict } from './calendar-bridge.js';
@@ -96,7 +96,7 @@ export class IntegrationsApp {
     this.teamsPresence = new TeamsPresence(db, this.calls, this.teams, this.config, log);
     this.jiraTasks = new JiraTasks(db, this.calls, this.jira, this.config.jira.siteUrl, log, (connectionId, reason) => this.tokens.markNeedsReauth(connectionId, reason));
     this.webhooks = new WebhookService(db, connectors, events, this.engine, log, {
-      teams: (connectionId, payload) => this.teamsPresence.notified(connectionId, (payload as { notifications?: GraphNotification[] }).notifications ?? []),
+      teams: (connectionId, payload) => this.teamsPresence.webhook(connectionId, payload),
       jira: (event, payload) => this.jiraTasks.webhook(event, (payload as { issue: JiraIssue }).issue),
     });
     this.bridge = new CalendarBridge(db, this.calls, this.google, events, log);
@@ -137,6 +137,7 @@ export class IntegrationsApp {
     await work('calendar-writeback', [topicOf('calendar')], async (event) => {
       if (event.type === CALENDAR_FOCUS_BLOCKS_SCHEDULED) await this.bridge.writeFocusBlocks(event.data as FocusBlocksScheduled);
       else if (event.type === CALENDAR_SYNC_CONFLICT) await this.bridge.pushLocalWinner(event.data as SyncConflict);
+      else if (event.type === CALENDAR_EVENT_UPDATED || event.type === CALENDAR_EVENT_DELETED) await this.bridge.pushLocalChange(event);
     });
     await work('slack-focus', [topicOf('focus')], async (event) => {
       if (event.type === FocusEvents.started) await this.slackFocus.started(event.data as FocusSessionEventData);

@@ -23,7 +23,7 @@ export class WebhookService {
     private readonly events: Pick<SubgraphEvents<Tx>, 'publish' | 'transaction'>,
     private readonly engine: SyncEngine,
     private readonly log: Logger,
-    /** Handlers of verified Microsoft Graph presence notifications (services/teams-presence.ts) and Jira issue events (services/jira-tasks.ts). */
+    /** Handlers of verified Microsoft Graph presence change and lifecycle notifications (services/teams-presence.ts) and Jira issue events (services/jira-tasks.ts). */
     private readonly handlers: { teams?: (connectionId: string, payload: unknown) => Promise<void>; jira?: (event: string, payload: unknown) => Promise<void> } = {},
   ) {}
 
@@ -42,6 +42,7 @@ export class WebhookService {
       this.log({ level: 'warn', msg: 'webhook rejected', provider, status: verdict.status, reason: verdict.reason });
       return { status: verdict.status, body: { error: verdict.reason } };
     }
+    if (verdict.kind === 'respond' && verdict.note) this.log({ msg: 'webhook ignored', provider, reason: verdict.note });
     if (verdict.kind === 'respond') return { status: verdict.status, body: verdict.body, ...(verdict.contentType ? { contentType: verdict.contentType } : {}) };
     let tenant: string = provider;
     if (verdict.connectionId) {

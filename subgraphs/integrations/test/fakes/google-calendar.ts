@@ -7,8 +7,11 @@
  * - GET  /calendar/v3/calendars/{id}/events: pageToken/nextPageToken, nextSyncToken ONLY on the last
  *   page, syncToken incremental listing (changes incl. cancellations), 410 fullSyncRequired for an
  *   expired sync token, 400 when syncToken is combined with timeMin
- * - POST .../events (client-chosen ids allowed, 409 on duplicates), PATCH .../events/{id} (If-Match → 412),
- *   DELETE .../events/{id} (→ cancelled), POST .../events/watch, POST /channels/stop
+ * - POST .../events (client-chosen ids allowed, 409 on duplicates), GET .../events/{id}, PATCH and DELETE
+ *   .../events/{id} (DELETE → cancelled; an already cancelled event answers 410 deleted) with If-Match: a stale
+ *   etag answers 412 conditionNotMet and changes nothing (Google's conditional modification), POST .../events/watch,
+ *   POST /channels/stop
+ * - holdWrites(): PATCH/DELETE of events wait until released (a write racing an edit made in Google meanwhile)
  * - push notifications to watched addresses with X-Goog-Channel-ID/-Token/-Resource-State/-Message-Number
  * - fault injection: a rate of 429 (with Retry-After), 500/503 and timeouts (answer held past the client's timeout)
  */
@@ -72,6 +75,9 @@ export class FakeGoogleCalendar {
   pushEnabled = true;
   /** Requests by "METHOD route" and outcome. */
   readonly stats = { requests: 0, byRoute: new Map<string, number>(), faults: 0, notificationsSent: 0 };
+  /** PATCH/DELETE of events received while holdWrites() holds them. */
+  heldWrites = 0;
+  private writeGate: Promise<void> | null = null;
   /** Sync tokens issued before this sequence number answer 410. */
   private expiredBefore = 0;
   private seq = 0;
@@ -174,6 +180,16 @@ export class FakeGoogleCalendar {
 
   channels(email: string) {
     return [...this.account(email).channels.values()];
+  }
+
+  /** Holds PATCH/DELETE of events (counted in heldWrites) until the returned function is called. */
+  holdWrites(): () => void {
+    let release!: () => void;
+    this.writeGate = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      this.writeGate = null;
+      release();
+    };
   }
 
   /** Every sync token issued so far answers 410 Gone from now on. */
@@ -291,6 +307,10 @@ export class FakeGoogleCalendar {
     const rest = api[1]!;
     const route = `${req.method} ${rest.replace(/events\/(?!watch$)[^/]+$/, 'events/{id}').replace(/calendars\/[^/]+/, 'calendars/{id}')}`;
     this.count(route);
+    if (this.writeGate && (req.method === 'PATCH' || req.method === 'DELETE') && /events\/(?!watch$)[^/]+$/.test(rest)) {
+      this.heldWrites++;
+      await this.writeGate;
+    }
 
     // Run the operation into a buffer, so a "timeout" fault can apply a write and answer late.
     const run = (): { status: number; body?: unknown; headers?: Record<string, string> } => this.api(req, url, rest, body, account);

@@ -8,7 +8,14 @@
  * - POST /v1.0/subscriptions: validates the fields (presence resource, expiry ≤ 1 h ahead, clientState ≤ 128
  *   chars) and performs the validation handshake (POST notificationUrl?validationToken=…, wants 200 and the
  *   token as text/plain within 10 s; otherwise 400 ValidationError), then 201
- * - PATCH /v1.0/subscriptions/{id} { expirationDateTime } → 200; 404 when unknown or expired; DELETE → 204
+ *   An optional lifecycleNotificationUrl gets the same handshake (Graph validates both endpoints); it can only be
+ *   set at creation (a PATCH ignores it) and is returned on the subscription (null when absent)
+ * - PATCH /v1.0/subscriptions/{id} { expirationDateTime } → 200 (also reauthorizes); 404 when unknown or expired; DELETE → 204
+ * - POST /v1.0/subscriptions/{id}/reauthorize → 200 (404 unknown/expired; `refuseReauthorize` → 403 like a lost grant)
+ * - `lifecycle(id, event)` POSTs a lifecycle notification to the subscription's lifecycleNotificationUrl like Graph:
+ *   { value: [{ subscriptionId, subscriptionExpirationDateTime, tenantId, clientState, lifecycleEvent, resource }] };
+ *   reauthorizationRequired pauses change notifications until reauthorized or renewed; subscriptionRemoved deletes the
+ *   subscription first (it is gone when the app hears of it); missed changes nothing here
  * - GET  /oauth2/v2.0/authorize?client_id&response_type=code&redirect_uri&scope&state&code_challenge&code_challenge_method=S256
  *   (Microsoft identity platform v2.0): auto-approves as `approveAs` (a Graph user id) and redirects to
  *   redirect_uri?code&state; an unknown client or unregistered redirect URI gets an error page (400), other
@@ -37,10 +44,15 @@ export interface FakeSubscription {
   resource: string;
   changeType: string;
   notificationUrl: string;
+  lifecycleNotificationUrl: string | null;
   clientState: string | null;
   expirationDateTime: string;
   userId: string;
+  /** A reauthorizationRequired was sent and not answered yet: change notifications are held back. */
+  reauthorizationRequired: boolean;
 }
+
+export type FakeLifecycleEvent = 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed';
 
 export interface FakeGraphOptions {
   clientId?: string;
@@ -65,6 +77,10 @@ export class FakeMicrosoftGraph {
   rateLimitNext = 0;
   /** The next N API calls answer 401 (an access token revoked or expired early). */
   unauthorizedNext = 0;
+  /** POST /subscriptions/{id}/reauthorize answers 403 (the app lost access to the resource). */
+  refuseReauthorize = false;
+  /** URLs that passed the validation handshake, in order. */
+  readonly validated: string[] = [];
   private server: Server | undefined;
 
   constructor(options: FakeGraphOptions = {}) {
@@ -122,11 +138,24 @@ export class FakeMicrosoftGraph {
   async notify(userId: string, clientStateOverride?: string): Promise<Response[]> {
     const results: Response[] = [];
     for (const sub of this.subscriptions.values()) {
-      if (sub.userId !== userId || Date.parse(sub.expirationDateTime) < Date.now()) continue;
+      if (sub.userId !== userId || sub.reauthorizationRequired || Date.parse(sub.expirationDateTime) < Date.now()) continue;
       const body = { value: [{ subscriptionId: sub.id, clientState: clientStateOverride ?? sub.clientState, changeType: 'updated', resource: sub.resource, subscriptionExpirationDateTime: sub.expirationDateTime, tenantId: 'tenant-1', resourceData: { '@odata.type': '#Microsoft.Graph.presence', id: userId, ...this.effective(userId) } }] };
       results.push(await fetch(sub.notificationUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
     }
     return results;
+  }
+
+  /**
+   * Sends a lifecycle notification for a subscription to its lifecycleNotificationUrl, as Graph does
+   * (subscriptionRemoved: the subscription is deleted first). Returns our endpoint's answer.
+   */
+  async lifecycle(subscriptionId: string, lifecycleEvent: FakeLifecycleEvent, options: { clientState?: string } = {}): Promise<Response> {
+    const sub = this.subscriptions.get(subscriptionId);
+    if (!sub?.lifecycleNotificationUrl) throw new Error(`Subscription ${subscriptionId} is unknown or has no lifecycleNotificationUrl.`);
+    if (lifecycleEvent === 'reauthorizationRequired') sub.reauthorizationRequired = true;
+    if (lifecycleEvent === 'subscriptionRemoved') this.subscriptions.delete(sub.id);
+    const body = { value: [{ subscriptionId: sub.id, subscriptionExpirationDateTime: sub.expirationDateTime, tenantId: 'tenant-1', clientState: options.clientState ?? sub.clientState, lifecycleEvent, resource: sub.resource }] };
+    return fetch(sub.lifecycleNotificationUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   }
 
   private json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
@@ -204,6 +233,14 @@ export class FakeMicrosoftGraph {
       return this.json(res, 200, undefined);
     }
     if (req.method === 'POST' && path === '/v1.0/subscriptions') return this.createSubscription(body, me, res);
+    if (req.method === 'POST' && (m = /^\/v1\.0\/subscriptions\/([^/]+)\/reauthorize$/.exec(path))) {
+      const sub = this.subscriptions.get(decodeURIComponent(m[1]!));
+      if (!sub || Date.parse(sub.expirationDateTime) < Date.now()) return this.error(res, 404, 'ResourceNotFound', 'The object was not found.');
+      if (sub.userId !== me) return this.error(res, 403, 'ExtensionError', 'Operation: Reauthorize; Exception: [Status Code: Forbidden]');
+      if (this.refuseReauthorize) return this.error(res, 403, 'ExtensionError', 'Operation: Reauthorize; Exception: [Status Code: Forbidden; Reason: The application is no longer authorized for the resource]');
+      sub.reauthorizationRequired = false;
+      return this.json(res, 200, undefined);
+    }
     if ((m = /^\/v1\.0\/subscriptions\/([^/]+)$/.exec(path))) {
       const sub = this.subscriptions.get(decodeURIComponent(m[1]!));
       if (!sub || Date.parse(sub.expirationDateTime) < Date.now()) return this.error(res, 404, 'ResourceNotFound', 'The object was not found.');
@@ -215,6 +252,7 @@ export class FakeMicrosoftGraph {
         const expiry = Date.parse(String(body.expirationDateTime ?? ''));
         if (Number.isNaN(expiry) || expiry < Date.now() || expiry > Date.now() + 60 * 60_000 + 60_000) return this.error(res, 400, 'ExtensionError', 'Subscription expiration can only be 60 minutes in the future for presence.');
         sub.expirationDateTime = new Date(expiry).toISOString();
+        sub.reauthorizationRequired = false;
         return this.json(res, 200, this.view(sub));
       }
     }
@@ -222,7 +260,7 @@ export class FakeMicrosoftGraph {
   }
 
   private view(sub: FakeSubscription) {
-    const { userId: _user, clientState, ...rest } = sub;
+    const { userId: _user, reauthorizationRequired: _reauth, clientState, ...rest } = sub;
     return { ...rest, clientState, applicationId: 'fake-app', creatorId: sub.userId };
   }
 
@@ -236,7 +274,18 @@ export class FakeMicrosoftGraph {
     const clientState = body.clientState === undefined ? null : String(body.clientState);
     if (clientState && clientState.length > 128) return this.error(res, 400, 'ExtensionError', 'clientState is limited to 128 characters.');
     const notificationUrl = String(body.notificationUrl ?? '');
-    // The validation handshake: Graph POSTs the token and wants it back, as plain text, within 10 s.
+    const lifecycleNotificationUrl = body.lifecycleNotificationUrl == null ? null : String(body.lifecycleNotificationUrl);
+    for (const url of lifecycleNotificationUrl ? [notificationUrl, lifecycleNotificationUrl] : [notificationUrl]) {
+      const failed = await this.validate(url);
+      if (failed) return this.error(res, 400, 'ValidationError', failed);
+    }
+    const sub: FakeSubscription = { id: randomUUID(), resource, changeType: 'updated', notificationUrl, lifecycleNotificationUrl, clientState, expirationDateTime: new Date(expiry).toISOString(), userId, reauthorizationRequired: false };
+    this.subscriptions.set(sub.id, sub);
+    return this.json(res, 201, this.view(sub));
+  }
+
+  /** The validation handshake: Graph POSTs the token and wants it back, as plain text, within 10 s. Returns the failure, if any. */
+  private async validate(notificationUrl: string): Promise<string | null> {
     const validationToken = `Validation: Testing client application reachability for subscription Request-Id: ${randomUUID()}`;
     const target = new URL(notificationUrl);
     target.searchParams.set('validationToken', validationToken);
@@ -244,14 +293,13 @@ export class FakeMicrosoftGraph {
       const answer = await fetch(target, { method: 'POST', headers: { 'content-type': 'text/plain; charset=utf-8' }, signal: AbortSignal.timeout(10_000) });
       const text = await answer.text();
       if (answer.status !== 200 || text !== validationToken || !(answer.headers.get('content-type') ?? '').startsWith('text/plain')) {
-        return this.error(res, 400, 'ValidationError', `Subscription validation request failed. Response must exactly match validationToken query parameter (got ${answer.status}).`);
+        return `Subscription validation request failed. Response must exactly match validationToken query parameter (got ${answer.status}).`;
       }
     } catch {
-      return this.error(res, 400, 'ValidationError', 'Subscription validation request failed: the notification URL did not answer within 10 s.');
+      return 'Subscription validation request failed: the notification URL did not answer within 10 s.';
     }
-    const sub: FakeSubscription = { id: randomUUID(), resource, changeType: 'updated', notificationUrl, clientState, expirationDateTime: new Date(expiry).toISOString(), userId };
-    this.subscriptions.set(sub.id, sub);
-    return this.json(res, 201, this.view(sub));
+    this.validated.push(notificationUrl);
+    return null;
   }
 
   private authorize(url: URL, res: ServerResponse) {

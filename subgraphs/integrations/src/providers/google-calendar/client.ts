@@ -92,8 +92,13 @@ export class GoogleCalendarClient {
     });
   }
 
-  async deleteEvent(token: string, calendarId: string, eventId: string): Promise<void> {
-    await this.http.request({ method: 'DELETE', url: this.url(`/calendars/${encodeURIComponent(calendarId)}/events/${encodeURIComponent(eventId)}`), accessToken: token });
+  getEvent(token: string, calendarId: string, eventId: string): Promise<GoogleEvent> {
+    return this.http.request<GoogleEvent>({ url: this.url(`/calendars/${encodeURIComponent(calendarId)}/events/${encodeURIComponent(eventId)}`), accessToken: token });
+  }
+
+  /** With `ifMatch`: only if the event still has that etag (412 conditionNotMet otherwise). */
+  async deleteEvent(token: string, calendarId: string, eventId: string, ifMatch?: string): Promise<void> {
+    await this.http.request({ method: 'DELETE', url: this.url(`/calendars/${encodeURIComponent(calendarId)}/events/${encodeURIComponent(eventId)}`), accessToken: token, headers: ifMatch ? { 'if-match': ifMatch } : {} });
   }
 
   watch(token: string, calendarId: string, channel: { id: string; address: string; token: string; expiration?: number }): Promise<GoogleChannel> {

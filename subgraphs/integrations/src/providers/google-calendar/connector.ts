@@ -15,7 +15,7 @@ export const PRIMARY = 'primary';
 export type GoogleWrite =
   /** externalId: patch that event; null: insert with `clientId` as the event id (idempotent inserts). */
   | { op: 'upsert'; block: { id: string; startsAt: string; endsAt: string }; timeZone: string; externalId: string | null; etag: string | null; clientId: string }
-  | { op: 'delete'; externalId: string }
+  | { op: 'delete'; externalId: string; ifMatch?: string | null }
   | { op: 'patch'; externalId: string; patch: Partial<GoogleEvent>; ifMatch: string | null };
 
 export interface GoogleConnectorOptions {
@@ -100,11 +100,16 @@ export class GoogleCalendarConnector implements Connector<GoogleEvent, GoogleWri
     return { kind: 'accepted', deliveryId: `${channelId}:${number}`, event: state, payload: { channelId, state }, connectionId: channel.connectionId };
   }
 
+  /** One event as it is now at Google (the remote side of a conflict after a 412). */
+  async fetchEvent(call: ConnectorCall, externalId: string): Promise<GoogleEvent> {
+    return this.client(call.http).getEvent(await call.accessToken(), PRIMARY, externalId);
+  }
+
   async writeBack(call: ConnectorCall, change: GoogleWrite): Promise<GoogleEvent | null> {
     const client = this.client(call.http);
     const token = await call.accessToken();
     if (change.op === 'delete') {
-      await client.deleteEvent(token, PRIMARY, change.externalId);
+      await client.deleteEvent(token, PRIMARY, change.externalId, change.ifMatch ?? undefined);
       return null;
     }
     if (change.op === 'patch') return client.patchEvent(token, PRIMARY, change.externalId, change.patch, change.ifMatch ?? undefined);

@@ -10,7 +10,13 @@
  * - POST /users/{id}/presence/setStatusMessage              { statusMessage: { message: { content, contentType }, expiryDateTime } } → 200
  * - POST /subscriptions { changeType, notificationUrl, resource: /communications/presences/{id}, expirationDateTime, clientState } → 201
  *   (Graph first POSTs `notificationUrl?validationToken=…` and wants the token back as text/plain within 10 s)
+ *   plus `lifecycleNotificationUrl` (…/webhooks/microsoft-teams/lifecycle; Graph validates it with the same handshake;
+ *   it can only be set at creation, so a renewed subscription without one is created again)
  * - PATCH /subscriptions/{id} { expirationDateTime } → 200; DELETE /subscriptions/{id} → 204
+ * - POST /subscriptions/{id}/reauthorize → 200 (answer to a reauthorizationRequired lifecycle notification;
+ *   never within 10 min of a PATCH of the same subscription: a PATCH with a new expiry also reauthorizes)
+ * - Lifecycle notifications POSTed to lifecycleNotificationUrl: { value: [{ subscriptionId, subscriptionExpirationDateTime,
+ *   tenantId, clientState, lifecycleEvent: reauthorizationRequired | subscriptionRemoved | missed, resource? }] }, answered 202
  * Errors: { error: { code, message } }; 429/503/504 with Retry-After are retried, 401 re-authenticates.
  * GET /me would need User.Read: /me/presence returns the user id with the scope we already have.
  */
@@ -22,6 +28,8 @@ import type { Connector, ConnectorCall, OAuthConfig, RawWebhookRequest, WebhookL
 export const TEAMS_FOCUS_MESSAGE = 'Focusing (FlowForge)';
 /** Presence subscriptions live at most one hour (Graph's maximum for presence). */
 export const PRESENCE_SUBSCRIPTION_MAX_MS = 60 * 60_000;
+/** The lifecycle notification URL is the webhook URL plus this segment: /webhooks/microsoft-teams/lifecycle. */
+export const TEAMS_LIFECYCLE_PATH = 'lifecycle';
 
 export interface GraphPresence {
   id: string;
@@ -37,6 +45,25 @@ export interface GraphSubscription {
   expirationDateTime: string;
   clientState?: string | null;
   notificationUrl: string;
+  lifecycleNotificationUrl?: string | null;
+}
+
+export type GraphLifecycleEvent = 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed';
+
+export interface GraphLifecycleNotification {
+  subscriptionId?: string;
+  subscriptionExpirationDateTime?: string;
+  tenantId?: string;
+  clientState?: string;
+  lifecycleEvent?: string;
+  resource?: string;
+}
+
+/** The payload of a verified lifecycle delivery (clientState removed). */
+export interface TeamsLifecyclePayload {
+  lifecycle: Omit<GraphLifecycleNotification, 'clientState'>[];
+  /** Subscription ids we do not know (old subscriptions of ours, or not ours): ignored, logged. */
+  unknownSubscriptionIds: string[];
 }
 
 export interface GraphNotification {
@@ -122,8 +149,12 @@ export class MicrosoftTeamsConnector implements Connector<never, TeamsWrite, Tea
     return null;
   }
 
-  async createSubscription(call: ConnectorCall, input: { userId: string; notificationUrl: string; clientState: string; expirationDateTime: string }): Promise<GraphSubscription> {
-    return this.graph<GraphSubscription>(call, 'POST', '/subscriptions', { changeType: 'updated', notificationUrl: input.notificationUrl, resource: presenceResource(input.userId), expirationDateTime: input.expirationDateTime, clientState: input.clientState });
+  async createSubscription(call: ConnectorCall, input: { userId: string; notificationUrl: string; lifecycleNotificationUrl: string; clientState: string; expirationDateTime: string }): Promise<GraphSubscription> {
+    return this.graph<GraphSubscription>(call, 'POST', '/subscriptions', { changeType: 'updated', notificationUrl: input.notificationUrl, lifecycleNotificationUrl: input.lifecycleNotificationUrl, resource: presenceResource(input.userId), expirationDateTime: input.expirationDateTime, clientState: input.clientState });
+  }
+
+  async reauthorizeSubscription(call: ConnectorCall, id: string): Promise<void> {
+    await this.graph(call, 'POST', `/subscriptions/${encodeURIComponent(id)}/reauthorize`);
   }
 
   async renewSubscription(call: ConnectorCall, id: string, expirationDateTime: string): Promise<GraphSubscription> {
@@ -135,10 +166,12 @@ export class MicrosoftTeamsConnector implements Connector<never, TeamsWrite, Tea
   }
 
   /**
-   * Change notifications: the validation handshake (`?validationToken=`) is answered with the token
+   * Change notifications (POST /webhooks/microsoft-teams) and lifecycle notifications (…/lifecycle):
+   * the validation handshake (`?validationToken=`) is answered with the token
    * as text/plain; otherwise every notification's clientState must match the hash stored for its
    * subscription (a mismatch rejects the whole POST: it did not come from Graph). Deduped on
    * subscription + the exact bytes (Graph has no delivery id; a redelivery repeats the body).
+   * Lifecycle notifications of subscription ids we do not know are acknowledged and ignored (logged).
    */
   async handleWebhook(request: RawWebhookRequest, lookup: WebhookLookup): Promise<WebhookVerdict> {
     if (request.method !== 'POST') return { kind: 'rejected', status: 405, reason: 'Use POST.' };
@@ -147,6 +180,7 @@ export class MicrosoftTeamsConnector implements Connector<never, TeamsWrite, Tea
       if (validationToken.length === 0 || validationToken.length > 1024) return { kind: 'rejected', status: 400, reason: 'Bad validation token.' };
       return { kind: 'respond', status: 200, body: validationToken, contentType: 'text/plain; charset=utf-8' };
     }
+    if (request.url.pathname.endsWith(`/${TEAMS_LIFECYCLE_PATH}`)) return this.lifecycle(request, lookup);
     let body: { value?: GraphNotification[] };
     try {
       body = JSON.parse(request.rawBody.toString('utf8'));
@@ -166,5 +200,36 @@ export class MicrosoftTeamsConnector implements Connector<never, TeamsWrite, Tea
     const digest = createHash('sha256').update(request.rawBody).digest('hex').slice(0, 32);
     const notifications = items.map(({ clientState: _secret, ...rest }) => rest);
     return { kind: 'accepted', deliveryId: `${items[0]!.subscriptionId}:${digest}`, event: 'presence.updated', payload: { notifications }, connectionId, status: 202 };
+  }
+
+  private async lifecycle(request: RawWebhookRequest, lookup: WebhookLookup): Promise<WebhookVerdict> {
+    let body: { value?: GraphLifecycleNotification[] };
+    try {
+      body = JSON.parse(request.rawBody.toString('utf8'));
+    } catch {
+      return { kind: 'rejected', status: 400, reason: 'Body is not JSON.' };
+    }
+    const items = Array.isArray(body?.value) ? body.value : [];
+    if (items.length === 0) return { kind: 'rejected', status: 400, reason: 'No lifecycle notifications.' };
+    let connectionId: string | null = null;
+    const known: GraphLifecycleNotification[] = [];
+    const unknown: string[] = [];
+    for (const item of items) {
+      if (typeof item?.subscriptionId !== 'string' || !item.subscriptionId || typeof item.clientState !== 'string') return { kind: 'rejected', status: 401, reason: 'Missing subscriptionId or clientState.' };
+      if (typeof item.lifecycleEvent !== 'string') return { kind: 'rejected', status: 400, reason: 'Missing lifecycleEvent.' };
+      const subscription = await lookup.channel(item.subscriptionId);
+      if (!subscription) {
+        unknown.push(item.subscriptionId);
+        continue;
+      }
+      if (!subscription.tokenHash || !sameHash(sha256(item.clientState), subscription.tokenHash)) return { kind: 'rejected', status: 401, reason: 'clientState mismatch.' };
+      if (connectionId && connectionId !== subscription.connectionId) return { kind: 'rejected', status: 400, reason: 'Lifecycle notifications of several subscriptions in one request.' };
+      connectionId = subscription.connectionId;
+      known.push(item);
+    }
+    if (known.length === 0) return { kind: 'respond', status: 202, body: { ok: true, ignored: unknown.length }, note: `lifecycle notification for unknown subscription(s) ignored: ${unknown.join(', ')}` };
+    const digest = createHash('sha256').update(request.rawBody).digest('hex').slice(0, 32);
+    const payload: TeamsLifecyclePayload = { lifecycle: known.map(({ clientState: _secret, ...rest }) => rest), unknownSubscriptionIds: unknown };
+    return { kind: 'accepted', deliveryId: `lifecycle:${known[0]!.subscriptionId}:${digest}`, event: 'presence.lifecycle', payload, connectionId, status: 202 };
   }
 }

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "integration_synced_items" ADD COLUMN     "pushed_etag" TEXT,
+ADD COLUMN     "pushed_sequence" INTEGER;
