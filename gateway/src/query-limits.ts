@@ -11,6 +11,7 @@
  * `max` and `value` (the gateway's error masking passes on only the code).
  */
 import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
+import { positiveFromEnv } from './env.js';
 
 export interface QueryLimits {
   maxDepth: number;
@@ -19,16 +20,11 @@ export interface QueryLimits {
 
 export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxFields: 1500 };
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer (got "${raw}")`);
-  return value;
-}
-
 export function queryLimits(env: NodeJS.ProcessEnv): QueryLimits {
-  return { maxDepth: positiveInt(env, 'GRAPHQL_MAX_DEPTH', DEFAULT_QUERY_LIMITS.maxDepth), maxFields: positiveInt(env, 'GRAPHQL_MAX_FIELDS', DEFAULT_QUERY_LIMITS.maxFields) };
+  return {
+    maxDepth: positiveFromEnv(env, 'GRAPHQL_MAX_DEPTH', DEFAULT_QUERY_LIMITS.maxDepth, { integer: true }),
+    maxFields: positiveFromEnv(env, 'GRAPHQL_MAX_FIELDS', DEFAULT_QUERY_LIMITS.maxFields, { integer: true }),
+  };
 }
 
 interface Measure {

@@ -1,6 +1,7 @@
 import type { Identity } from '@flowforge/auth';
 import type { CacheBackends, RateLimiter } from '@flowforge/cache';
 import { HttpProblem, type Logger } from '@flowforge/runtime';
+import { positiveFromEnv } from './env.js';
 import type { IncomingMessage } from 'node:http';
 
 export interface RateLimitPolicies {
@@ -13,11 +14,7 @@ export interface RateLimitPolicies {
 }
 
 export function rateLimitPolicies(env: NodeJS.ProcessEnv = process.env): RateLimitPolicies {
-  const number = (name: string, fallback: number) => {
-    const value = Number(env[name] ?? fallback);
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number; got "${env[name]}".`);
-    return value;
-  };
+  const number = (name: string, fallback: number) => positiveFromEnv(env, name, fallback);
   return {
     userBurst: number('RATE_LIMIT_USER_BURST', 300),
     userPerMinute: number('RATE_LIMIT_USER_PER_MINUTE', 600),
